@@ -1,0 +1,52 @@
+# The two commands: `make run` serves the demo, `make test` runs the whole suite.
+# Both set up what they need (a virtualenv from PyPI, front-end packages from npm) and can run twice.
+
+PORT := $(or $(PORT),8000)
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+
+.PHONY: run test setup setup-dev lint format messages clean
+
+$(VENV)/.run: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.run requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.run node_modules/.installed
+
+setup-dev: $(VENV)/.dev node_modules/.installed
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py load_demo
+	@echo "luoshi: http://127.0.0.1:$(PORT)/"
+	$(VENV)/bin/gunicorn luoshi.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
+
+test: setup-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Needs GNU gettext (a developer tool; the compiled .mo files are committed).
+messages: setup-dev
+	cd luoshi && ../$(PY) ../manage.py makemessages --ignore "node_modules/*" --locale zh_Hans --no-obsolete
+	cd luoshi && ../$(PY) ../manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) node_modules var/static

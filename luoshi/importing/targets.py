@@ -1,0 +1,154 @@
+"""Quantitative targets (量化指标) and deadlines read from a measure's words.
+
+Only what the words state: a number with a unit, the comparison its wording gives, and a
+deadline when the same sentence names one. Dates, years and eligibility conditions
+(对……3家以上……的站点) are not targets.
+"""
+
+import calendar
+import datetime as dt
+import re
+
+from luoshi.importing.model import ParsedTarget
+
+SENTENCE_END = re.compile(r"(?<=[。；;！!])")
+CLAUSE_END = re.compile(r"(?<=[，,。；;：:])")
+
+UNITS = (
+    "%",
+    "％",
+    "平方米",
+    "平方公里",
+    "公里",
+    "千瓦时",
+    "千瓦",
+    "立方米",
+    "吨",
+    "元",
+    "组",
+    "个",
+    "户",
+    "家",
+    "辆",
+    "座",
+    "台",
+    "处",
+    "所",
+    "项",
+    "件",
+    "人次",
+    "人",
+    "场",
+    "次",
+    "套",
+    "条",
+    "批",
+    "亩",
+    "栋",
+    "间",
+    "张",
+    "根",
+    "部",
+    "类",
+    "种",
+    "枚",
+)
+# Up to 15 digits, which a float holds exactly; a longer run of digits is no quantity.
+NUMBER = r"(?<![\d.])(?P<value>\d{1,15}(?:\.\d+)?)"
+UNIT = r"(?P<unit>(?:万|亿)?(?:" + "|".join(re.escape(u) for u in UNITS) + r"))"
+QUANTITY = re.compile(
+    r"(?P<before>不低于|不少于|不超过|不高于|不多于|至少|超过|高于|多于|低于|少于|控制在|达到|达)?\s*"
+    + NUMBER
+    + r"\s*"
+    + UNIT
+    + r"(?P<after>以上|以下|以内|左右|用于)?"
+)
+BEFORE = {
+    "不低于": ">=",
+    "不少于": ">=",
+    "至少": ">=",
+    "不超过": "<=",
+    "不高于": "<=",
+    "不多于": "<=",
+    "控制在": "<=",
+    "超过": ">",
+    "高于": ">",
+    "多于": ">",
+    "低于": "<",
+    "少于": "<",
+}
+AFTER = {"以上": ">=", "以下": "<=", "以内": "<=", "左右": "=", "用于": "="}
+
+# 对……的站点 / 凡……的企业: a condition on who qualifies, not something to achieve.
+CONDITION = re.compile(r"^(?:对于?|凡).*的")
+
+FIVE_YEAR_PLANS = {"十四五": 2025, "十五五": 2030, "十三五": 2020}
+DATE = re.compile(
+    r"(?P<year>20\d\d)\s*年\s*(?:(?P<month>\d{1,2})\s*月\s*(?:(?P<day>\d{1,2})\s*日)?)?"
+)
+NOT_A_DEADLINE = ("度", "以后", "后", "起", "以来")  # 2022年度目录, 2021年9月1日以后
+FIVE_YEAR = re.compile(r"[“\"]?(?P<plan>十[三四五]五)[”\"]?(?:期间|末|时期)")
+EXPLICIT_DEADLINE = re.compile(DATE.pattern + r"\s*(?:底|末)?前")
+
+
+def _number(text: str) -> int | float:
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    """The last day of the month; ValueError for a month that does not exist (0, 13)."""
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def sentence_deadline(sentence: str) -> dt.date | None:
+    """The date a sentence sets: “十四五”期间 → 2025-12-31, 2025年底前 → 2025-12-31."""
+    match = FIVE_YEAR.search(sentence)
+    if match:
+        return dt.date(FIVE_YEAR_PLANS[match["plan"]], 12, 31)
+    for match in DATE.finditer(sentence):
+        rest = sentence[match.end() :].lstrip()
+        if rest.startswith(NOT_A_DEADLINE) or (match["day"] and not rest.startswith("前")):
+            continue
+        year, month = int(match["year"]), int(match["month"] or 12)
+        try:
+            if match["day"]:
+                return dt.date(year, month, int(match["day"]))
+            return _month_end(year, month)
+        except ValueError:  # 2023年13月: not a date
+            continue
+    return None
+
+
+def _clause_targets(clause: str) -> list[tuple[int | float, str, str]]:
+    if CONDITION.match(clause.strip()):
+        return []
+    found = []
+    # A date (2021 年 9 月 1 日) never holds a target, but its digits would look like one.
+    masked = DATE.sub(lambda m: "年" * len(m.group()), clause)
+    for match in QUANTITY.finditer(masked):
+        unit = match["unit"].replace("％", "%")
+        comparator = BEFORE.get(match["before"] or "") or AFTER.get(match["after"] or "") or ">="
+        found.append((_number(match["value"]), unit, comparator))
+    return found
+
+
+def find_targets(text: str) -> tuple[list[ParsedTarget], dt.date | None]:
+    """The targets of a measure and the measure's deadline (the latest its sentences set)."""
+    targets = []
+    deadlines = []
+    for sentence in filter(None, SENTENCE_END.split(text)):
+        deadline = None
+        sentence_targets = []
+        for clause in filter(None, CLAUSE_END.split(sentence)):
+            for value, unit, comparator in _clause_targets(clause):
+                sentence_targets.append((clause.rstrip("，,。；;：:"), value, unit, comparator))
+        if sentence_targets or EXPLICIT_DEADLINE.search(sentence):
+            deadline = sentence_deadline(sentence)
+        if deadline:
+            deadlines.append(deadline)
+        targets.extend(
+            ParsedTarget(text=words, value=value, unit=unit, comparator=comp, deadline=deadline)
+            for words, value, unit, comp in sentence_targets
+        )
+    return targets, max(deadlines) if deadlines else None

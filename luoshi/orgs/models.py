@@ -1,0 +1,91 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organization(models.Model):
+    """A region (枣庄市) or a unit inside it: a department, a collective or a placeholder.
+
+    Plans write departments by a short name (市商务局); `full_name` is the official one
+    (枣庄市商务局) and `aliases` are the other names plans use for it (市粮食和储备局).
+    """
+
+    class Kind(models.TextChoices):
+        REGION = "region", _("Region")
+        DEPARTMENT = "department", _("Department")
+        # Stands for several organizations: 各区（市）政府.
+        COLLECTIVE = "collective", _("Collective unit")
+        # Too vague to report: 市有关部门; a coordinator resolves it to real departments.
+        PLACEHOLDER = "placeholder", _("Placeholder")
+
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("short name"), max_length=100)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    aliases = models.JSONField(_("aliases"), default=list, blank=True)
+    # A short Latin code, used for the demo's account names (commerce_reporter).
+    code = models.SlugField(_("code"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="org_unique_name_in_parent"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_department(self) -> bool:
+        return self.kind == self.Kind.DEPARTMENT
+
+
+class User(AbstractUser):
+    """An account. One role per account, so the three administrators (三员分立) stay apart."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("Coordinator")
+        REPORTER = "reporter", _("Department reporter")
+        APPROVER = "approver", _("Department approver")
+        LEADER = "leader", _("Leader")
+        SYSTEM_ADMIN = "system_admin", _("System administrator")
+        SECURITY_ADMIN = "security_admin", _("Security administrator")
+        AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    organization = models.ForeignKey(
+        Organization,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("organization"),
+    )
+    display_name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == self.Role.COORDINATOR
+
+    @property
+    def is_department_user(self) -> bool:
+        return self.role in (self.Role.REPORTER, self.Role.APPROVER)
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role == self.Role.LEADER
+
+    @property
+    def is_audit_admin(self) -> bool:
+        return self.role == self.Role.AUDIT_ADMIN

@@ -1,0 +1,165 @@
+"""Organizations: the department directory, resolving the names plans use, access to them."""
+
+import json
+import re
+import secrets
+from pathlib import Path
+
+from django.db import transaction
+from django.http import Http404
+
+from luoshi.audit.services import diff, record_change
+from luoshi.orgs.models import Organization, User
+
+DIRECTORY_DIR = Path(__file__).resolve().parent / "data"
+
+# The region a plan belongs to, read from its first issuer: 枣庄市发展和改革委员会 → 枣庄市.
+REGION_IN_NAME = re.compile(r"^(?:中共)?(\w{1,6}?(?:自治州|地区|盟|市|州|县|区))")
+
+
+class Directory:
+    """The organizations of one region, found by every name plans use for them."""
+
+    def __init__(self, region: Organization):
+        self.region = region
+        self._by_name: dict[str, Organization] = {}
+        for org in region.children.all():
+            self._remember(org)
+
+    def _remember(self, org: Organization):
+        for name in (org.name, org.full_name, *org.aliases):
+            if name:
+                self._by_name.setdefault(name, org)
+
+    def find(self, name: str) -> Organization | None:
+        return self._by_name.get(name)
+
+    def alias_map(self) -> dict[str, str]:
+        """Every known name → the short name plans write, for the importer."""
+        return {name: org.name for name, org in self._by_name.items() if name != org.name}
+
+    def get_or_create(self, name: str, kind: str, *, user=None) -> Organization:
+        org = self.find(name)
+        if org is None:
+            org = Organization.objects.create(
+                parent=self.region, kind=kind, name=name, full_name=self._full_name(name)
+            )
+            record_change(user, "create", org, {"name": {"old": None, "new": name}})
+            self._remember(org)
+        return org
+
+    def _full_name(self, name: str) -> str:
+        # 市商务局 in 枣庄市 is 枣庄市商务局; other names are full already.
+        region = self.region.name
+        if name.startswith("市") and region.endswith("市"):
+            return region + name[1:]
+        return name
+
+
+def region_name_for(issuers: list[str]) -> str | None:
+    for issuer in issuers:
+        match = REGION_IN_NAME.match(issuer)
+        if match:
+            return match.group(1)
+    return None
+
+
+def get_or_create_region(name: str, *, full_name: str = "", user=None) -> Organization:
+    region = Organization.objects.filter(parent=None, name=name).first()
+    if region is None:
+        region = Organization.objects.create(
+            kind=Organization.Kind.REGION, name=name, full_name=full_name or name
+        )
+        record_change(user, "create", region, {"name": {"old": None, "new": name}})
+    return region
+
+
+@transaction.atomic
+def load_directory(path: Path, *, user=None) -> Organization:
+    """Create or update a region's departments from a directory file (orgs/data/*.json)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    region = get_or_create_region(
+        data["region"]["name"], full_name=data["region"]["full_name"], user=user
+    )
+    existing = {org.name: org for org in region.children.all()}
+    for entry in data["departments"]:
+        new = {
+            "full_name": entry["full_name"],
+            "aliases": entry["aliases"],
+            "code": entry["code"],
+        }
+        org = existing.get(entry["name"])
+        if org is None:
+            org = Organization.objects.create(
+                parent=region, kind=Organization.Kind.DEPARTMENT, name=entry["name"], **new
+            )
+            record_change(user, "create", org, {"name": {"old": None, "new": org.name}})
+            continue
+        old = {key: getattr(org, key) for key in new}
+        if old != new:
+            Organization.objects.filter(pk=org.pk).update(**new)
+            changes = {k: {"old": old[k], "new": new[k]} for k in new if old[k] != new[k]}
+            record_change(user, "change", org, changes)
+    return region
+
+
+def visible_departments(user: User):
+    """The departments whose pages `user` may open."""
+    departments = Organization.objects.filter(kind=Organization.Kind.DEPARTMENT)
+    if user.is_coordinator or user.is_leader:
+        return departments
+    if user.is_department_user:
+        return departments.filter(pk=user.organization_id)
+    return departments.none()
+
+
+def get_department_for_user(user: User, pk: int) -> Organization:
+    department = visible_departments(user).select_related("parent").filter(pk=pk).first()
+    if department is None:
+        raise Http404("no such department for this user")
+    return department
+
+
+# --- Accounts ---------------------------------------------------------------------------------
+
+
+def generate_password() -> str:
+    """12 characters from three classes, easy to read off a printed sheet (no 0/O, 1/l)."""
+    lower, upper, digits = "abcdefghjkmnpqrstuvwxyz", "ABCDEFGHJKMNPQRSTUVWXYZ", "23456789"
+    chars = [secrets.choice(lower) for _ in range(5)]
+    chars += [secrets.choice(upper) for _ in range(4)] + [secrets.choice(digits) for _ in range(3)]
+    secrets.SystemRandom().shuffle(chars)
+    return "".join(chars)
+
+
+@transaction.atomic
+def ensure_account(
+    username: str,
+    password: str,
+    *,
+    role: str,
+    organization: Organization | None,
+    display_name: str,
+    by=None,
+) -> User:
+    """Create the account, or bring it back to this role, organization and password."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username)
+        action, old = "create", {}
+    else:
+        action = "change"
+        old = {"role": user.role, "organization": str(user.organization or "")}
+    user.role, user.organization, user.display_name = role, organization, display_name
+    user.is_active = True
+    password_changed = not user.check_password(password)
+    if password_changed:
+        user.set_password(password)
+    user.save()
+    new = {"role": user.role, "organization": str(user.organization or "")}
+    changes = diff(old, new)
+    if password_changed and action == "change":
+        changes["password"] = {"old": "***", "new": "***"}
+    if changes:
+        record_change(by, action, user, changes)
+    return user

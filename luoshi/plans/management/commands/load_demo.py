@@ -1,0 +1,26 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from luoshi.plans.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo: the seed plan, its departments and demo accounts (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--credentials",
+            type=Path,
+            default=settings.VAR_DIR / "demo-credentials.txt",
+            help="where to write the demo accounts and their passwords",
+        )
+
+    def handle(self, *args, credentials: Path, **options):
+        rows = load_demo(credentials)
+        width = max(len(row[0]) for row in rows)
+        self.stdout.write(_("Demo accounts (also in %(path)s):") % {"path": credentials})
+        for username, password, role, organization in rows:
+            self.stdout.write(f"  {username:<{width}}  {password}  {role} {organization}")

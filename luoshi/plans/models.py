@@ -1,0 +1,182 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from luoshi.orgs.models import Organization
+
+
+class Plan(models.Model):
+    """A division-of-work plan (分工方案) as issued."""
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly")
+        QUARTERLY = "quarterly", _("Quarterly")
+        HALF_YEARLY = "half-yearly", _("Half-yearly")
+        YEARLY = "yearly", _("Yearly")
+        ONCE = "once", _("Once")
+
+    title = models.CharField(_("title"), max_length=300)
+    doc_number = models.CharField(_("document number"), max_length=100, blank=True)
+    issuers = models.JSONField(_("issuing authorities"), default=list, blank=True)
+    issue_date = models.DateField(_("issue date"), null=True, blank=True)
+    region = models.ForeignKey(
+        Organization, models.PROTECT, related_name="plans", verbose_name=_("region")
+    )
+    coordinator = models.ForeignKey(
+        Organization,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="coordinated_plans",
+        verbose_name=_("coordinating office"),
+    )
+    report_frequency = models.CharField(
+        _("reporting frequency"), max_length=16, choices=Frequency.choices, blank=True
+    )
+    report_due_day = models.PositiveSmallIntegerField(_("due day"), null=True, blank=True)
+    report_due_offset_months = models.PositiveSmallIntegerField(
+        _("due in the month after the period"), default=0
+    )
+    report_rule_text = models.TextField(_("reporting rule as written"), blank=True)
+    parent_documents = models.JSONField(_("parent documents"), default=list, blank=True)
+    addressees = models.JSONField(_("addressees"), default=list, blank=True)
+    source_name = models.CharField(_("source file"), max_length=255, blank=True)
+    source_text = models.TextField(_("source text"), blank=True)
+    created_at = models.DateTimeField(_("imported at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        ordering = ["-issue_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "doc_number"],
+                condition=~models.Q(doc_number=""),
+                name="plan_unique_doc_number_in_region",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class KeyTask(models.Model):
+    """重点任务, numbered 一、二、… in the plan."""
+
+    plan = models.ForeignKey(Plan, models.CASCADE, related_name="key_tasks")
+    no = models.PositiveIntegerField(_("number"))
+    label = models.CharField(_("label"), max_length=20)
+    title = models.TextField(_("title"))
+
+    class Meta:
+        verbose_name = _("key task")
+        verbose_name_plural = _("key tasks")
+        ordering = ["plan", "no"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "no"], name="keytask_unique_no_in_plan"),
+        ]
+
+    def __str__(self):
+        return f"{self.label}{self.title}"
+
+    @property
+    def numeral(self) -> str:
+        """The label without its punctuation: 一、 → 一."""
+        return self.label.strip("、.．，, （）()")
+
+
+class Measure(models.Model):
+    """推进措施: the smallest item of a plan that carries an assignment."""
+
+    key_task = models.ForeignKey(KeyTask, models.CASCADE, related_name="measures")
+    no = models.PositiveIntegerField(_("number"))
+    label = models.CharField(_("label"), max_length=20)
+    path = models.JSONField(_("group labels"), default=list, blank=True)
+    text = models.TextField(_("text"))
+    needs_review = models.BooleanField(_("needs review"), default=False)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    departments = models.ManyToManyField(
+        Organization, through="Assignment", related_name="measures"
+    )
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["key_task", "no"]
+        constraints = [
+            models.UniqueConstraint(fields=["key_task", "no"], name="measure_unique_no_in_task"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.text[:40]}"
+
+    @property
+    def code(self) -> str:
+        """Short reference as people say it: 四.2 (task 四, measure 2)."""
+        return f"{self.key_task.numeral}.{self.no}"
+
+
+class Assignment(models.Model):
+    """A responsible department (责任部门) of a measure, with its role."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead")
+        CO = "co", _("Co-operating")
+        # The plan does not say (按职责分工负责).
+        UNKNOWN = "unknown", _("Not stated")
+
+    measure = models.ForeignKey(Measure, models.CASCADE, related_name="assignments")
+    organization = models.ForeignKey(
+        Organization, models.PROTECT, related_name="assignments", verbose_name=_("department")
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.UNKNOWN)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["measure", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "organization"], name="assignment_unique_department"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} ({self.get_role_display()})"
+
+
+class Target(models.Model):
+    """A quantitative target (指标) read from a measure's text."""
+
+    class Comparator(models.TextChoices):
+        AT_LEAST = ">=", _("at least")
+        MORE_THAN = ">", _("more than")
+        EXACTLY = "=", _("exactly")
+        LESS_THAN = "<", _("less than")
+        AT_MOST = "<=", _("at most")
+
+    measure = models.ForeignKey(Measure, models.CASCADE, related_name="targets")
+    text = models.CharField(_("source text"), max_length=300)
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=4)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    comparator = models.CharField(_("comparator"), max_length=2, choices=Comparator.choices)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["measure", "position", "id"]
+
+    def __str__(self):
+        return f"{self.comparator} {self.value_display}{self.unit}"
+
+    @property
+    def value_display(self) -> str:
+        """The value as written: 100, not 100.0000 or 1E+2."""
+        return f"{self.value.normalize():f}"

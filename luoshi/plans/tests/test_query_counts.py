@@ -1,0 +1,59 @@
+"""Every main page runs a fixed number of SQL queries, however many measures a plan has.
+
+Pinned counts include the three queries of every logged-in page: the session, the user and
+the user's organization (shown in the navigation bar).
+"""
+
+import pytest
+from django.urls import reverse
+
+from luoshi.conftest import department
+from luoshi.plans.tests.test_permissions import measure
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "query", "queries"),
+    [
+        ("plans:list", [], {}, 4),
+        ("plans:detail", ["plan"], {}, 11),
+        ("plans:detail", ["plan"], {"needs_review": "on"}, 11),
+        ("plans:json", ["plan"], {}, 7),
+        ("orgs:directory", [], {}, 4),
+    ],
+)
+def test_coordinator_pages_have_pinned_query_counts(
+    client_for, coordinator, seed_plan, django_assert_num_queries, name, args, query, queries
+):
+    client = client_for(coordinator)
+    url = reverse(name, args=[seed_plan.pk if a == "plan" else a for a in args])
+    with django_assert_num_queries(queries):
+        assert client.get(url, query).status_code == 200
+
+
+def test_department_page_query_count(client_for, commerce_reporter, django_assert_num_queries):
+    client = client_for(commerce_reporter)
+    with django_assert_num_queries(7):
+        client.get(reverse("orgs:department", args=[commerce_reporter.organization_id]))
+
+
+def test_measure_edit_query_count(client_for, coordinator, django_assert_num_queries):
+    client = client_for(coordinator)
+    url = reverse("plans:measure_edit", args=[measure("十四.3").pk])
+    with django_assert_num_queries(6):
+        client.get(url)
+
+
+def test_audit_log_query_count(client_for, audit_admin, django_assert_num_queries):
+    client = client_for(audit_admin)
+    with django_assert_num_queries(5):
+        client.get(reverse("audit:log"))
+
+
+def test_department_page_does_not_grow_with_its_measures(
+    client_for, leader, django_assert_max_num_queries
+):
+    client = client_for(leader)
+    for name in ["市妇联", "市商务局"]:  # 2 measures and 22
+        url = reverse("orgs:department", args=[department(name).pk])
+        with django_assert_max_num_queries(7):
+            client.get(url)
