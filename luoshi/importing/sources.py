@@ -32,13 +32,19 @@ def decode_text(data: bytes) -> str:
     raise UnreadableFile("文件不是 UTF-8 或 GB18030/GBK 编码的文本，无法读取。")
 
 
-def read_source(path: Path) -> str:
-    """The text of a plan document. Only .txt for now; .docx, .pdf and .xlsx come next."""
-    if path.suffix.lower() != ".txt":
-        raise UnreadableFile(f"暂不支持 {path.suffix or '无扩展名'} 文件，请提供 .txt 文本文件。")
-    return decode_text(path.read_bytes())
+def read_document(filename: str, data: bytes) -> str:
+    """The text of an uploaded plan document, in the form `parse_text` reads."""
+    suffix = Path(filename).suffix.lower()
+    if suffix != ".txt":
+        raise UnreadableFile(f"暂不支持 {suffix or '无扩展名'} 文件，请提供 .txt 文本文件。")
+    return decode_text(data)
+
+
+def parse_document(filename: str, data: bytes) -> tuple[ParsedPlan, str]:
+    """The parsed plan and the text it was read from; UnreadableFile or ParseError otherwise."""
+    text = read_document(filename, data)
+    return parse_text(text), text
 
 
 def parse_file(path: Path) -> tuple[ParsedPlan, str]:
-    text = read_source(path)
-    return parse_text(text), text
+    return parse_document(path.name, path.read_bytes())

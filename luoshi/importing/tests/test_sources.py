@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from luoshi.importing import ParseError, parse_text
-from luoshi.importing.sources import UnreadableFile, decode_text, read_source
+from luoshi.importing.sources import UnreadableFile, decode_text, read_document
 
 SEED = Path(__file__).resolve().parents[2] / "plans" / "seed" / "zaozhuang-2022-243.txt"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -68,12 +68,11 @@ def test_tabs_page_breaks_and_line_endings_are_text():
     assert decode_text("方案\t表\f\r\n".encode("gbk")) == "方案\t表\f\r\n"
 
 
-def test_only_text_files_are_read(tmp_path):
-    document = tmp_path / "方案.docx"
-    document.write_bytes(b"PK\x03\x04")
+def test_a_truncated_word_file_is_unreadable():
     with pytest.raises(UnreadableFile) as error:
-        read_source(document)
+        read_document("方案.docx", b"PK\x03\x04")
     assert_chinese(str(error.value))
-    text_file = tmp_path / "方案.TXT"
-    text_file.write_bytes("某某方案".encode("gb18030"))
-    assert read_source(text_file) == "某某方案"
+
+
+def test_a_gb18030_text_file_is_read_whatever_the_case_of_its_extension():
+    assert read_document("方案.TXT", "某某方案".encode("gb18030")) == "某某方案"
