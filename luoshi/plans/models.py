@@ -102,6 +102,8 @@ class Measure(models.Model):
     departments = models.ManyToManyField(
         Organization, through="Assignment", related_name="measures"
     )
+    # 办结/销号: set by the coordinator; a closed measure leaves the reports of later periods.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("measure")
@@ -160,12 +162,30 @@ class Target(models.Model):
         LESS_THAN = "<", _("less than")
         AT_MOST = "<=", _("at most")
 
+    class Kind(models.TextChoices):
+        CUMULATIVE = "cumulative", _("Cumulative count")
+        LEVEL = "level", _("Level or ratio to hold")
+        CAP = "cap", _("Cap")
+
     measure = models.ForeignKey(Measure, models.CASCADE, related_name="targets")
     text = models.CharField(_("source text"), max_length=300)
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=4)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
     comparator = models.CharField(_("comparator"), max_length=2, choices=Comparator.choices)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.CUMULATIVE)
+    # Whose actual value counts: the measure's lead, or a department the coordinator picks
+    # when the plan names no lead. None until then.
+    owner = models.ForeignKey(
+        Organization,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_targets",
+        verbose_name=_("owner"),
+    )
+    # Every extracted target waits for the coordinator to confirm it.
+    confirmed = models.BooleanField(_("confirmed"), default=False)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -175,6 +195,15 @@ class Target(models.Model):
 
     def __str__(self):
         return f"{self.comparator} {self.value_display}{self.unit}"
+
+    @classmethod
+    def kind_for(cls, comparator: str, unit: str) -> str:
+        """The kind a target's wording implies: 不超过 is a cap, a percentage a level to hold."""
+        if comparator in ("<", "<="):
+            return cls.Kind.CAP
+        if unit == "%":
+            return cls.Kind.LEVEL
+        return cls.Kind.CUMULATIVE
 
     @property
     def value_display(self) -> str:

@@ -99,7 +99,7 @@ def _create_measure(task: KeyTask, parsed: ParsedMeasure, directory: Directory, 
         needs_review=parsed.needs_review,
         deadline=parsed.deadline,
     )
-    Assignment.objects.bulk_create(
+    assignments = Assignment.objects.bulk_create(
         Assignment(
             measure=measure,
             organization=directory.get_or_create(dep.name, dep.kind, user=user),
@@ -108,6 +108,7 @@ def _create_measure(task: KeyTask, parsed: ParsedMeasure, directory: Directory, 
         )
         for position, dep in enumerate(parsed.departments)
     )
+    leads = [a.organization for a in assignments if a.role == Assignment.Role.LEAD]
     Target.objects.bulk_create(
         Target(
             measure=measure,
@@ -116,6 +117,8 @@ def _create_measure(task: KeyTask, parsed: ParsedMeasure, directory: Directory, 
             unit=target.unit,
             comparator=target.comparator,
             deadline=target.deadline,
+            kind=Target.kind_for(target.comparator, target.unit),
+            owner=leads[0] if len(leads) == 1 else None,
             position=position,
         )
         for position, target in enumerate(parsed.targets)
