@@ -1,22 +1,52 @@
 """Writing the audit log. Every service that changes data calls `record_change()`."""
 
-from django.db import models
+import datetime as dt
+import hashlib
+import logging
 
-from luoshi.audit.models import AuditRecord
+from django.db import models, transaction
+from django.utils import timezone
+
+from luoshi.audit.models import AuditRecord, AuditSeal
+
+logger = logging.getLogger(__name__)
+
+GENESIS = "0" * 64
+
+
+def record_event(
+    user,
+    action: str,
+    *,
+    username: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    changes: dict | None = None,
+) -> AuditRecord:
+    """Append one record of `action` by `user` (None for the system or an unknown caller)."""
+    organization = getattr(user, "organization", None) if user else None
+    return AuditRecord.objects.create(
+        user=user if user and user.pk else None,
+        username=username or (user.get_username() if user else "system"),
+        organization=str(organization)[:200] if organization else "",
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:300],
+        changes=changes or {},
+    )
 
 
 def record_change(user, action: str, obj: models.Model, changes: dict | None = None):
     """Append one record of `action` on `obj` by `user` (None for the system itself)."""
-    organization = getattr(user, "organization", None) if user else None
-    return AuditRecord.objects.create(
-        user=user if user and user.pk else None,
-        username=user.get_username() if user else "system",
-        organization=str(organization) if organization else "",
-        action=action,
+    return record_event(
+        user,
+        action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
-        object_repr=str(obj)[:300],
-        changes=changes or {},
+        object_repr=str(obj),
+        changes=changes,
     )
 
 
@@ -27,3 +57,70 @@ def diff(old: dict, new: dict) -> dict:
         for key in sorted(old.keys() | new.keys())
         if old.get(key) != new.get(key)
     }
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return start, start + dt.timedelta(days=1)
+
+
+def _day_digest(previous: str, digests) -> tuple[str, int]:
+    chain = hashlib.sha256(previous.encode())
+    count = 0
+    for digest in digests:
+        chain.update(digest.encode())
+        count += 1
+    return chain.hexdigest(), count
+
+
+def _records_of(day: dt.date):
+    start, end = _day_bounds(day)
+    return AuditRecord.objects.filter(at__gte=start, at__lt=end).order_by("id")
+
+
+def seal_days(until: dt.date | None = None) -> list[AuditSeal]:
+    """Seal every day up to `until` (default: yesterday) that has records and no seal yet.
+
+    Idempotent: a sealed day is never sealed again. Run daily, after midnight.
+    """
+    until = until or timezone.localdate() - dt.timedelta(days=1)
+    last = AuditSeal.objects.order_by("-day").first()
+    first_record = AuditRecord.objects.order_by("at").first()
+    if first_record is None:
+        return []
+    day = last.day + dt.timedelta(days=1) if last else timezone.localdate(first_record.at)
+    previous = last.digest if last else GENESIS
+    sealed = []
+    with transaction.atomic():
+        while day <= until:
+            records = _records_of(day)
+            digest, count = _day_digest(previous, records.values_list("digest", flat=True))
+            if count:
+                seal = AuditSeal.objects.create(
+                    day=day, count=count, last_id=records.last().pk, digest=digest
+                )
+                sealed.append(seal)
+                previous = digest
+            day += dt.timedelta(days=1)
+    return sealed
+
+
+def verify_chain() -> list[str]:
+    """What does not match: an edited record, a sealed day whose records changed; [] if intact."""
+    problems = []
+    for record in AuditRecord.objects.order_by("id").iterator(chunk_size=2000):
+        if record.compute_digest() != record.digest:
+            problems.append(f"记录 #{record.pk}（{record.at:%Y-%m-%d %H:%M:%S}）的内容已被改动。")
+    previous = GENESIS
+    for seal in AuditSeal.objects.order_by("day"):
+        digest, count = _day_digest(
+            previous, _records_of(seal.day).values_list("digest", flat=True)
+        )
+        if digest != seal.digest:
+            problems.append(
+                f"{seal.day:%Y-%m-%d} 的审计记录与封存时不一致"
+                f"（封存 {seal.count} 条，现有 {count} 条）：有记录被删除、插入或改动，"
+                "或封存本身被改动。"
+            )
+        previous = seal.digest
+    return problems

@@ -3,4 +3,7 @@ from django.urls import path
 from luoshi.audit import views
 
 app_name = "audit"
-urlpatterns = [path("", views.log, name="log")]
+urlpatterns = [
+    path("", views.log, name="log"),
+    path("export.csv", views.export, name="export"),
+]
