@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run test setup setup-dev lint format messages clean
+.PHONY: run test bench setup setup-dev lint format messages clean
 
 $(VENV)/.run: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,11 +29,17 @@ run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_demo
+	$(PY) manage.py build_reports --months 3
 	@echo "luoshi: http://127.0.0.1:$(PORT)/"
 	$(VENV)/bin/gunicorn luoshi.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
 
 test: setup-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The importer's accuracy on documents with a known plan, and its speed on the seed.
+bench: setup-dev
+	$(PY) bench/import_accuracy.py $(BENCH_DIR)
+	$(PY) bench/parse_speed.py
 
 lint: setup-dev
 	$(VENV)/bin/ruff check .

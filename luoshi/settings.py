@@ -37,9 +37,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "ninja",
     "luoshi.orgs",
     "luoshi.plans",
     "luoshi.audit",
+    "luoshi.reporting",
+    "luoshi.api",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +89,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
+    }
+    # Tests use a database file too, not Django's in-memory default: its shared cache fails
+    # concurrent writers at once, so the threaded tests could not show what a deployment does.
+    DATABASES["default"]["TEST"] = {
+        "NAME": envstr("LUOSHI_TEST_SQLITE_FILE") or str(VAR_DIR / "test.sqlite3")
     }
 
 AUTH_USER_MODEL = "orgs.User"
@@ -142,3 +150,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
 }
+
+# Reporting (issue 4). Tracking starts in the month of the plan's issue date unless this is set
+# (YYYY-MM-DD); open-ended plans keep this many periods generated ahead of today.
+REPORTING_TRACKING_START = envstr("REPORTING_TRACKING_START", "")
+REPORTING_PERIODS_AHEAD = envint("REPORTING_PERIODS_AHEAD", 2)
+REPORTING_ATTACHMENT_MAX_BYTES = envint("REPORTING_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)

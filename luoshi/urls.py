@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from luoshi.api.api import api
 from luoshi.orgs.views import home
 
 urlpatterns = [
@@ -11,4 +12,6 @@ urlpatterns = [
     path("plans/", include("luoshi.plans.urls")),
     path("departments/", include("luoshi.orgs.urls")),
     path("audit/", include("luoshi.audit.urls")),
+    path("reporting/", include("luoshi.reporting.urls")),
+    path("api/v1/", api.urls),
 ]

@@ -8,6 +8,7 @@ guesses when the words are not there.
 import datetime as dt
 import re
 
+from luoshi.importing.departments import top_level_split
 from luoshi.importing.model import ReportingRule
 
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号")
@@ -21,6 +22,15 @@ CN_DATE_LINE = re.compile(
 CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
 CN_NUMBER = re.compile(r"(?:(?P<tens>[一二三]?)(?P<ten>十))?(?P<ones>[一二三四五六七八九]?)")
 QUOTED_TITLE = re.compile(r"《(?P<title>[^《》]+)》")
+# 关于印发枣庄市……工作方案的通知: the plan's title without 《》.
+PRINTED_TITLE = re.compile(
+    r"印发(?P<title>[^《》]{4,60}?(?:方案|计划|清单|要点|措施|意见|分工))的通知"
+)
+# A title stands alone: no sentence punctuation, not too long.
+TITLE_LIKE = re.compile(
+    r"^(?![一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])"
+    r"[^。，,；;：:！？]{4,60}$"
+)
 ATTACHMENT = re.compile(r"^\s*附\s*件\s*\d*\s*[:：]?\s*$")
 
 # An addressee group starting with 各区（市） or 枣庄高新区 lends that prefix to the short
@@ -105,8 +115,9 @@ def addressees(lines: list[str], start: int) -> tuple[list[str], int]:
 
 def _split_addressees(text: str) -> list[str]:
     names = []
-    for group in re.split(r"[，,；;]", text):
-        items = [item.strip() for item in group.split("、") if item.strip()]
+    # 各县（市、区）发展改革局: a bracket is never split.
+    for group, _ in top_level_split(text, "，,；;"):
+        items = [item.strip() for item, _ in top_level_split(group, "、") if item.strip()]
         prefix = ""
         for k, item in enumerate(items):
             if k == 0:
@@ -155,11 +166,12 @@ def plan_title(lines: list[str], title_of_notice: str) -> str | None:
     for k, line in enumerate(candidates):
         if ATTACHMENT.match(line) and k + 1 < len(candidates):
             return candidates[k + 1]
-    match = QUOTED_TITLE.search(title_of_notice)
+    match = QUOTED_TITLE.search(title_of_notice) or PRINTED_TITLE.search(title_of_notice)
     if match:
         return match["title"]
     headings = [line for line in candidates if not ATTACHMENT.match(line)]
-    return headings[-1] if headings else None
+    titles = [line for line in headings if TITLE_LIKE.match(line)]
+    return (titles or headings)[-1] if headings else None
 
 
 def parent_documents(body: str, own_number: str | None) -> list[str]:
@@ -183,7 +195,8 @@ def reporting(text: str) -> tuple[ReportingRule | None, str | None]:
         due = DUE_DAY.search(sentence)
         if not frequency or not (due or "报" in sentence or "反馈" in sentence):
             continue
-        offset = 1 if due and due["next"] else 0
+        # 每月5日前报送上月进展: the report for a month is due in the next one.
+        offset = 1 if (due and due["next"]) or re.search(r"上月|上季度|上一季度", sentence) else 0
         rule = ReportingRule(
             frequency=frequency,
             due_day=int(due["day"]) if due else None,

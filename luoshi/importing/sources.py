@@ -1,16 +1,38 @@
-"""Reading a document file into text for the parser."""
+"""Reading an uploaded document file (.txt, .docx, .pdf, .xlsx) into text for the parser.
 
+The content decides how a file is read, not its name: a PDF saved as 方案.docx is read as a PDF.
+Everything that can go wrong with a file (empty, too big, corrupt, password-protected, an old
+Office format, a scan without a text layer) ends as `UnreadableFile` with a Chinese message for
+the person who uploaded it.
+"""
+
+import io
 import re
+import zipfile
 from pathlib import Path
 
-from luoshi.importing.model import ParsedPlan
-from luoshi.importing.text import parse_text
+from charset_normalizer import from_bytes
 
-# GB18030 is a superset of GBK and GB2312: every older Chinese text file decodes with it.
-TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
+from luoshi.importing.docx_reader import read_docx
+from luoshi.importing.model import ParsedPlan
+from luoshi.importing.pdf_reader import EncryptedPdf, NoTextLayer, UnmappedText, read_pdf
+from luoshi.importing.text import parse_text
+from luoshi.importing.xlsx_reader import read_xlsx
+
+MB = 1024 * 1024
+MAX_UPLOAD_BYTES = 20 * MB
+# A .docx or .xlsx is a zip archive; its parts are inflated in memory, so a small archive that
+# inflates to gigabytes (a zip bomb) is refused from its directory before anything is read.
+MAX_UNZIPPED_BYTES = 200 * MB
+MAX_ZIP_ENTRIES = 10_000
+SUPPORTED = "Word（.docx）、PDF（.pdf，需带文字层）、Excel（.xlsx）或文本（.txt）"
+
 # GB18030 maps almost any bytes to some character, so a decoded image or archive is told apart by
 # the control characters (NUL, ESC…) that text never holds; tabs, line and page breaks are text.
 CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"BM")
 
 
 class UnreadableFile(Exception):
@@ -18,26 +40,191 @@ class UnreadableFile(Exception):
 
 
 def decode_text(data: bytes) -> str:
-    for encoding in TEXT_ENCODINGS:
+    """Text in UTF-8, UTF-16 (with its byte-order mark), GB18030/GBK/GB2312 or Big5.
+
+    GB18030 is a superset of GBK and GB2312: every older simplified-Chinese file decodes with it.
+    Traditional-character files may be Big5; when bytes decode both ways, charset-normalizer's
+    character statistics choose."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            text = data.decode(encoding)
+            return _checked(data.decode("utf-16"))
         except UnicodeDecodeError:
+            raise UnreadableFile("文件不是有效的 UTF-16 文本，无法读取。") from None
+    try:
+        return _checked(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        pass
+    try:
+        simplified = data.decode("gb18030")
+    except UnicodeDecodeError:
+        simplified = None
+    # Simplified Chinese is almost all in GB2312; Big5 bytes read as GB18030 give rare characters.
+    if simplified is not None and _gb2312_share(simplified) >= 0.9:
+        return _checked(simplified)
+    try:
+        traditional = data.decode("big5")
+    except UnicodeDecodeError:
+        traditional = None
+    if simplified is not None and traditional is not None:
+        best = from_bytes(data, cp_isolation=["gb18030", "big5"]).best()
+        return _checked(traditional if best and best.encoding == "big5" else simplified)
+    if simplified is not None or traditional is not None:
+        return _checked(simplified if simplified is not None else traditional)
+    raise UnreadableFile("文件不是 UTF-8、GB18030/GBK 或 Big5 编码的文本，无法读取。")
+
+
+def _gb2312_share(text: str) -> float:
+    hanzi = [c for c in text if "\u4e00" <= c <= "\u9fff"]
+    if not hanzi:
+        return 1.0
+    common = 0
+    for c in hanzi:
+        try:
+            c.encode("gb2312")
+        except UnicodeEncodeError:
             continue
-        if CONTROL.search(text):
-            raise UnreadableFile(
-                "文件含有文本中不会出现的控制字符，可能是图片、压缩包或 Word/PDF 文件，"
-                "请提供 .txt 文本文件。"
-            )
-        return text
-    raise UnreadableFile("文件不是 UTF-8 或 GB18030/GBK 编码的文本，无法读取。")
+        common += 1
+    return common / len(hanzi)
+
+
+def _checked(text: str) -> str:
+    if CONTROL.search(text):
+        raise UnreadableFile(
+            "文件含有文本中不会出现的控制字符，可能是图片、压缩包或损坏的文件，"
+            f"请提供 {SUPPORTED} 文件。"
+        )
+    return text
+
+
+def _sniff(data: bytes) -> str:
+    """What the content is, from its first bytes: pdf, zip, ole, image, rtf or text."""
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "zip"
+    if data.startswith(OLE_MAGIC):
+        return "ole"
+    if data.startswith(IMAGE_MAGIC):
+        return "image"
+    if data.startswith(b"{\\rtf"):
+        return "rtf"
+    return "text"
+
+
+def _ole_message(data: bytes) -> str:
+    """An OLE compound file is an old Office document, or a new one locked with a password."""
+
+    def holds(stream: str) -> bool:
+        return stream.encode("utf-16-le") in data
+
+    if holds("EncryptedPackage") or holds("EncryptionInfo"):
+        return "文件设置了打开密码，无法读取。请在 Word 或 Excel 中取消密码后重新上传。"
+    if holds("WordDocument"):
+        return (
+            "这是旧版 Word（.doc）或 WPS 文件，无法直接读取。"
+            "请在 Word 或 WPS 中另存为 .docx 后上传。"
+        )
+    if holds("Workbook") or holds("Book"):
+        return "这是旧版 Excel（.xls）文件，无法直接读取。请在 Excel 或 WPS 中另存为 .xlsx 后上传。"
+    return f"这是旧版 Office 格式的文件，无法直接读取。请另存为 {SUPPORTED} 后上传。"
+
+
+def _open_zip(data: bytes) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise UnreadableFile(
+            "文件已损坏或不完整（压缩结构无法打开），请重新保存或重新导出后上传。"
+        ) from None
+    if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNZIPPED_BYTES:
+        raise UnreadableFile(
+            f"文件解压后超过 {MAX_UNZIPPED_BYTES // MB} MB，"
+            "不像正常的 Word 或 Excel 文件，已拒绝读取。"
+        )
+    return archive
+
+
+def _read_zip(data: bytes) -> str:
+    names = set(_open_zip(data).namelist())
+    if "word/document.xml" in names:
+        return _guarded(read_docx, data, "Word")
+    if "xl/workbook.xml" in names:
+        return _guarded(read_xlsx, data, "Excel")
+    if any(name.startswith("word/") for name in names):
+        raise UnreadableFile("Word 文件已损坏：缺少正文部分（word/document.xml），无法读取。")
+    if any(name.startswith("xl/") for name in names):
+        raise UnreadableFile("Excel 文件已损坏：缺少工作簿部分（xl/workbook.xml），无法读取。")
+    if "mimetype" in names or "content.xml" in names:
+        raise UnreadableFile(
+            f"这是 OpenDocument（.odt/.ods）或 WPS 格式的文件，请另存为 {SUPPORTED} 后上传。"
+        )
+    raise UnreadableFile(f"这是一个压缩包，不是 Word 或 Excel 文件。请上传 {SUPPORTED} 文件。")
+
+
+def _guarded(reader, data: bytes, kind: str) -> str:
+    try:
+        return reader(data)
+    except Exception:  # python-docx, openpyxl and lxml raise many kinds of errors on broken files
+        raise UnreadableFile(
+            f"{kind} 文件已损坏或格式不正确，无法读取。请重新保存后上传。"
+        ) from None
+
+
+def _read_pdf(data: bytes) -> str:
+    try:
+        return read_pdf(data)
+    except NoTextLayer:
+        raise UnreadableFile(
+            "这个 PDF 没有文字层（可能是扫描件或图片），无法读取其中的文字。"
+            "请上传带文字层的 PDF（由 Word 或 WPS 直接导出），或上传 .docx 原文件。"
+        ) from None
+    except UnmappedText:
+        raise UnreadableFile(
+            "这个 PDF 的字体没有文字编码，读出的只是乱码（复制粘贴出来也是乱码）。"
+            "请上传 .docx 原文件，或在 Word/WPS 中重新导出 PDF。"
+        ) from None
+    except EncryptedPdf:
+        raise UnreadableFile(
+            "这个 PDF 已加密（设置了密码），无法读取。请上传未加密的 PDF 或 .docx 原文件。"
+        ) from None
+    except Exception:  # pdfminer raises many kinds of errors on a broken file
+        raise UnreadableFile("PDF 文件已损坏或格式不正确，无法读取。") from None
 
 
 def read_document(filename: str, data: bytes) -> str:
     """The text of an uploaded plan document, in the form `parse_text` reads."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise UnreadableFile(
+            f"文件大小为 {len(data) / MB:.1f} MB，超过了 {MAX_UPLOAD_BYTES // MB} MB 的上限。"
+            "请删去图片等无关内容后重新上传。"
+        )
+    if not data.strip():
+        raise UnreadableFile("文件是空的，没有任何内容。")
+    kind = _sniff(data)
+    if kind == "pdf":
+        return _read_pdf(data)
+    if kind == "zip":
+        return _read_zip(data)
+    if kind == "ole":
+        raise UnreadableFile(_ole_message(data))
+    if kind == "image":
+        raise UnreadableFile(
+            f"这是一张图片，没有文字层，无法读取其中的文字。请上传 {SUPPORTED} 文件。"
+        )
+    if kind == "rtf":
+        raise UnreadableFile(
+            f"暂不支持 RTF 文件，请在 Word 中另存为 .docx 后上传（支持 {SUPPORTED}）。"
+        )
     suffix = Path(filename).suffix.lower()
-    if suffix != ".txt":
-        raise UnreadableFile(f"暂不支持 {suffix or '无扩展名'} 文件，请提供 .txt 文本文件。")
-    return decode_text(data)
+    try:
+        return decode_text(data)
+    except UnreadableFile:
+        if suffix not in (".txt", ".text", ""):
+            raise UnreadableFile(
+                f"无法识别这个 {suffix} 文件的内容。支持的文件类型：{SUPPORTED}。"
+            ) from None
+        raise
 
 
 def parse_document(filename: str, data: bytes) -> tuple[ParsedPlan, str]:

@@ -15,6 +15,9 @@ SENTENCE_END = re.compile(r"(?<=[。；;！!])")
 CLAUSE_END = re.compile(r"(?<=[，,。；;：:])")
 
 UNITS = (
+    "个工作日",
+    "工作日",
+    "小时",
     "%",
     "％",
     "平方米",
@@ -37,6 +40,7 @@ UNITS = (
     "项",
     "件",
     "人次",
+    "场次",
     "人",
     "场",
     "次",
@@ -61,7 +65,7 @@ QUANTITY = re.compile(
     + NUMBER
     + r"\s*"
     + UNIT
-    + r"(?P<after>以上|以下|以内|左右|用于)?"
+    + r"(?P<after>以上|以下|以内|左右|用于|内)?"
 )
 BEFORE = {
     "不低于": ">=",
@@ -77,7 +81,7 @@ BEFORE = {
     "低于": "<",
     "少于": "<",
 }
-AFTER = {"以上": ">=", "以下": "<=", "以内": "<=", "左右": "=", "用于": "="}
+AFTER = {"以上": ">=", "以下": "<=", "以内": "<=", "内": "<=", "左右": "=", "用于": "="}
 
 # 对……的站点 / 凡……的企业: a condition on who qualifies, not something to achieve.
 CONDITION = re.compile(r"^(?:对于?|凡).*的")
@@ -101,8 +105,36 @@ def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def sentence_deadline(sentence: str) -> dt.date | None:
-    """The date a sentence sets: “十四五”期间 → 2025-12-31, 2025年底前 → 2025-12-31."""
+# 10月底前 / 年内 / 年底前: dates without a year, read in the year the plan is for.
+MONTH_DEADLINE = re.compile(
+    r"(?<![\d年.])(?P<month>\d{1,2})\s*月\s*(?:(?P<day>\d{1,2})\s*日)?\s*(?:底|末|份)?\s*(?:以)?前"
+)
+YEAR_END = re.compile(r"(?<![\d一二三四五六七八九十两每几数多])年(?:内|底前|末前|底)")
+# A cell of the 完成时限 column also names a bare year or month: 2022年, 2023年6月.
+CELL_DATE = re.compile(
+    r"(?P<year>20\d\d)\s*年\s*(?:(?P<month>\d{1,2})\s*月)?|(?P<dash>20\d\d)\s*[-—－~～至到]\s*(?P<until>20\d\d)"
+)
+
+
+def _without_year(sentence: str, year: int | None) -> dt.date | None:
+    if year is None:
+        return None
+    match = MONTH_DEADLINE.search(sentence)
+    if match:
+        try:
+            if match["day"]:
+                return dt.date(year, int(match["month"]), int(match["day"]))
+            return _month_end(year, int(match["month"]))
+        except ValueError:
+            return None
+    if YEAR_END.search(sentence):
+        return dt.date(year, 12, 31)
+    return None
+
+
+def sentence_deadline(sentence: str, year: int | None = None) -> dt.date | None:
+    """The date a sentence sets: “十四五”期间 → 2025-12-31, 2025年底前 → 2025-12-31; with the
+    plan's `year`, 10月底前 → its October and 年内 → its 31 December."""
     match = FIVE_YEAR.search(sentence)
     if match:
         return dt.date(FIVE_YEAR_PLANS[match["plan"]], 12, 31)
@@ -110,14 +142,36 @@ def sentence_deadline(sentence: str) -> dt.date | None:
         rest = sentence[match.end() :].lstrip()
         if rest.startswith(NOT_A_DEADLINE) or (match["day"] and not rest.startswith("前")):
             continue
-        year, month = int(match["year"]), int(match["month"] or 12)
+        year_, month = int(match["year"]), int(match["month"] or 12)
         try:
             if match["day"]:
-                return dt.date(year, month, int(match["day"]))
-            return _month_end(year, month)
+                return dt.date(year_, month, int(match["day"]))
+            return _month_end(year_, month)
         except ValueError:  # 2023年13月: not a date
             continue
-    return None
+    return _without_year(sentence, year)
+
+
+def deadline_cell(cell: str, year: int | None = None) -> dt.date | None:
+    """The date a 完成时限 cell sets (the latest it names): 2025年底前, 2022年, 2023年6月,
+    2023—2025年, “十四五”期间; 10月底前 and 年内 in the plan's `year`; None for 长期坚持."""
+    match = FIVE_YEAR.search(cell)
+    if match:
+        return dt.date(FIVE_YEAR_PLANS[match["plan"]], 12, 31)
+    found = []
+    for match in CELL_DATE.finditer(cell):
+        try:
+            if match["dash"]:
+                found.append(dt.date(int(match["until"]), 12, 31))
+            elif match["month"]:
+                found.append(_month_end(int(match["year"]), int(match["month"])))
+            else:
+                found.append(dt.date(int(match["year"]), 12, 31))
+        except ValueError:
+            continue
+    if found:
+        return max(found)
+    return _without_year(cell, year)
 
 
 def _clause_targets(clause: str) -> list[tuple[int | float, str, str]]:
@@ -133,8 +187,9 @@ def _clause_targets(clause: str) -> list[tuple[int | float, str, str]]:
     return found
 
 
-def find_targets(text: str) -> tuple[list[ParsedTarget], dt.date | None]:
-    """The targets of a measure and the measure's deadline (the latest its sentences set)."""
+def find_targets(text: str, year: int | None = None) -> tuple[list[ParsedTarget], dt.date | None]:
+    """The targets of a measure and the measure's deadline (the latest its sentences set);
+    `year` is the plan's, for dates written without one (10月底前, 年内)."""
     targets = []
     deadlines = []
     for sentence in filter(None, SENTENCE_END.split(text)):
@@ -143,8 +198,12 @@ def find_targets(text: str) -> tuple[list[ParsedTarget], dt.date | None]:
         for clause in filter(None, CLAUSE_END.split(sentence)):
             for value, unit, comparator in _clause_targets(clause):
                 sentence_targets.append((clause.rstrip("，,。；;：:"), value, unit, comparator))
-        if sentence_targets or EXPLICIT_DEADLINE.search(sentence):
-            deadline = sentence_deadline(sentence)
+        if (
+            sentence_targets
+            or EXPLICIT_DEADLINE.search(sentence)
+            or (year and (MONTH_DEADLINE.search(sentence) or YEAR_END.search(sentence)))
+        ):
+            deadline = sentence_deadline(sentence, year)
         if deadline:
             deadlines.append(deadline)
         targets.extend(

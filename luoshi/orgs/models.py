@@ -27,6 +27,10 @@ class Organization(models.Model):
     aliases = models.JSONField(_("aliases"), default=list, blank=True)
     # A short Latin code, used for the demo's account names (commerce_reporter).
     code = models.SlugField(_("code"), max_length=40, blank=True)
+    # The organizations a collective unit stands for: 各区（市）政府 → 市中区政府, 薛城区政府…
+    members = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="collectives", verbose_name=_("members")
+    )
 
     class Meta:
         verbose_name = _("organization")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from luoshi.audit.services import diff, record_change
 from luoshi.orgs.models import Organization, User
@@ -33,6 +34,10 @@ class Directory:
 
     def find(self, name: str) -> Organization | None:
         return self._by_name.get(name)
+
+    def organizations(self) -> list[Organization]:
+        """Every organization of the region once, by kind and name."""
+        return sorted(set(self._by_name.values()), key=lambda org: (org.kind, org.name))
 
     def alias_map(self) -> dict[str, str]:
         """Every known name → the short name plans write, for the importer."""
@@ -101,6 +106,109 @@ def load_directory(path: Path, *, user=None) -> Organization:
             changes = {k: {"old": old[k], "new": new[k]} for k in new if old[k] != new[k]}
             record_change(user, "change", org, changes)
     return region
+
+
+# --- Editing the directory ---------------------------------------------------------------------
+
+
+def _names_in_use(region: Organization, names: list[str], exclude: Organization | None) -> list:
+    others = region.children.exclude(pk=exclude.pk) if exclude else region.children.all()
+    taken = set()
+    for org in others:
+        taken.update(n for n in (org.name, org.full_name, *org.aliases) if n)
+    return [name for name in names if name in taken]
+
+
+class NameTaken(ValueError):
+    pass
+
+
+def _check_names(region, org, name, full_name, aliases):
+    taken = _names_in_use(region, [n for n in (name, full_name, *aliases) if n], org)
+    if taken:
+        raise NameTaken(
+            _("Another organization of %(region)s is already called %(names)s.")
+            % {"region": region.name, "names": "、".join(taken)}
+        )
+
+
+@transaction.atomic
+def create_organization(
+    user, region: Organization, *, kind: str, name: str, full_name: str = "", aliases=()
+) -> Organization:
+    """Add a department, collective unit or placeholder to a region's directory; audited."""
+    aliases = [a for a in dict.fromkeys(aliases) if a and a != name]
+    _check_names(region, None, name, full_name, aliases)
+    org = Organization.objects.create(
+        parent=region, kind=kind, name=name, full_name=full_name or name, aliases=aliases
+    )
+    record_change(
+        user,
+        "create",
+        org,
+        {
+            "name": {"old": None, "new": name},
+            "kind": {"old": None, "new": kind},
+            "full_name": {"old": None, "new": org.full_name},
+            "aliases": {"old": None, "new": aliases},
+        },
+    )
+    return org
+
+
+@transaction.atomic
+def update_organization(
+    user, org: Organization, *, name: str, full_name: str, aliases
+) -> Organization:
+    """Change a directory entry's short name, full name and other names; audited."""
+    aliases = [a for a in dict.fromkeys(aliases) if a and a != name]
+    _check_names(org.parent, org, name, full_name, aliases)
+    old = {"name": org.name, "full_name": org.full_name, "aliases": org.aliases}
+    new = {"name": name, "full_name": full_name or name, "aliases": aliases}
+    changes = diff(old, new)
+    if changes:
+        Organization.objects.filter(pk=org.pk).update(**new)
+        for key, value in new.items():
+            setattr(org, key, value)
+        record_change(user, "change", org, changes)
+    return org
+
+
+@transaction.atomic
+def set_members(user, collective: Organization, members) -> Organization:
+    """The organizations a collective unit stands for (各区（市）政府 → each district); audited."""
+    if collective.kind != Organization.Kind.COLLECTIVE:
+        raise ValueError("only a collective unit has members")
+    members = [m for m in members if m.pk != collective.pk]
+    old = sorted(collective.members.values_list("name", flat=True))
+    collective.members.set(members)
+    changes = diff({"members": old}, {"members": sorted(m.name for m in members)})
+    if changes:
+        record_change(user, "change", collective, changes)
+    return collective
+
+
+def directory_regions(user: User):
+    """The regions whose directory `user` may edit: a coordinator's own, any for a sysadmin."""
+    regions = Organization.objects.filter(kind=Organization.Kind.REGION)
+    if user.role == User.Role.SYSTEM_ADMIN:
+        return regions
+    if user.is_coordinator and user.organization_id:
+        org = user.organization
+        return regions.filter(pk=org.pk if org.kind == Organization.Kind.REGION else org.parent_id)
+    return regions.none()
+
+
+def get_organization_for_editing(user: User, pk: int) -> Organization:
+    org = (
+        Organization.objects.exclude(kind=Organization.Kind.REGION)
+        .filter(pk=pk, parent__in=directory_regions(user))
+        .select_related("parent")
+        .first()
+    )
+    if org is None:
+        raise Http404("no such organization for this user")
+    return org
 
 
 def visible_departments(user: User):

@@ -1,11 +1,22 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
 from luoshi.lib.auth import role_required
+from luoshi.orgs.forms import OrganizationForm
 from luoshi.orgs.models import Organization, User
-from luoshi.orgs.services import get_department_for_user
+from luoshi.orgs.services import (
+    NameTaken,
+    create_organization,
+    directory_regions,
+    get_department_for_user,
+    get_organization_for_editing,
+    set_members,
+    update_organization,
+)
 from luoshi.plans.services import measures_with_details
 
 
@@ -14,7 +25,7 @@ from luoshi.plans.services import measures_with_details
 def home(request):
     user = request.user
     if user.is_department_user:
-        return redirect("orgs:department", user.organization_id)
+        return redirect("reporting:home")
     if user.is_audit_admin:
         return redirect("audit:log")
     if user.role in (User.Role.SYSTEM_ADMIN, User.Role.SECURITY_ADMIN):
@@ -42,16 +53,80 @@ def department_detail(request, pk):
 )
 def directory(request):
     departments = (
-        Organization.objects.filter(kind=Organization.Kind.DEPARTMENT)
+        Organization.objects.exclude(kind=Organization.Kind.REGION)
         .select_related("parent")
+        .prefetch_related("members")
         .annotate(
             measure_count=Count("assignments", distinct=True),
             user_count=Count("users", filter=Q(users__is_active=True), distinct=True),
         )
-        .order_by("parent__name", "name")
+        .order_by("parent__name", "kind", "name")
     )
     context = {
         "departments": departments,
         "can_open": request.user.role in ("coordinator", "leader"),
+        "editable_region": _editable_region(request.user),
     }
     return render(request, "orgs/directory.html", context)
+
+
+def _editable_region(user: User):
+    """ "all" for a system administrator, a coordinator's region id, or None."""
+    if user.role == User.Role.SYSTEM_ADMIN:
+        return "all"
+    if user.is_coordinator and user.organization:
+        org = user.organization
+        return org.pk if org.kind == Organization.Kind.REGION else org.parent_id
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(User.Role.COORDINATOR, User.Role.SYSTEM_ADMIN)
+def organization_create(request):
+    regions = directory_regions(request.user)
+    form = OrganizationForm(request.POST or None, regions=regions)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            org = create_organization(
+                request.user,
+                data["region"],
+                kind=data["kind"],
+                name=data["name"],
+                full_name=data["full_name"],
+                aliases=data["aliases"],
+            )
+        except NameTaken as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": org.name})
+            return redirect("orgs:edit", org.pk)
+    return render(request, "orgs/organization_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(User.Role.COORDINATOR, User.Role.SYSTEM_ADMIN)
+def organization_edit(request, pk):
+    org = get_organization_for_editing(request.user, pk)
+    initial = {"name": org.name, "full_name": org.full_name, "aliases": "\n".join(org.aliases)}
+    if org.kind == Organization.Kind.COLLECTIVE:
+        initial["members"] = list(org.members.all())
+    form = OrganizationForm(request.POST or None, initial=initial, regions=None, organization=org)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            update_organization(
+                request.user,
+                org,
+                name=data["name"],
+                full_name=data["full_name"],
+                aliases=data["aliases"],
+            )
+        except NameTaken as error:
+            form.add_error(None, str(error))
+        else:
+            if "members" in data:
+                set_members(request.user, org, data["members"])
+            messages.success(request, _("%(name)s was saved.") % {"name": org.name})
+            return redirect("orgs:directory")
+    return render(request, "orgs/organization_form.html", {"form": form, "organization": org})

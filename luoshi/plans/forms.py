@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.importing.sources import MAX_UPLOAD_BYTES
 from luoshi.orgs.models import Organization
-from luoshi.plans.models import Assignment
+from luoshi.plans.models import Assignment, Plan, Target
 
 
 class AssignmentForm(forms.Form):
@@ -75,3 +76,167 @@ class LedgerFilterForm(forms.Form):
         if self.cleaned_data["needs_review"]:
             measures = measures.filter(needs_review=True)
         return measures
+
+
+# --- The import preview -----------------------------------------------------------------------
+
+MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // (1024 * 1024)
+ROLE_CHOICES = [("lead", _("Lead")), ("co", _("Co-operating")), ("unknown", _("Not stated"))]
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Plan document"),
+        help_text=_("The plan as issued: .docx, .pdf, .xlsx or .txt, at most 20 MB."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size == 0:
+            raise forms.ValidationError(_("The file is empty."), code="empty")
+        if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB.") % {"mb": MAX_UPLOAD_MB}, code="too_big"
+            )
+        return upload
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class MeasureForm(forms.Form):
+    t = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    m = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+class ItemForm(MeasureForm):
+    i = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+class TextForm(MeasureForm):
+    text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class NeedsReviewForm(MeasureForm):
+    needs_review = forms.BooleanField(required=False)
+
+
+class SplitForm(MeasureForm):
+    position = forms.IntegerField(label=_("Split after character"), min_value=1)
+
+
+class RoleField(forms.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=ROLE_CHOICES, label=_("Role"), **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return None if value == "unknown" else value
+
+
+class AddDepartmentForm(MeasureForm):
+    name = forms.CharField(label=_("Department"), max_length=100)
+    role = RoleField()
+
+
+class RoleForm(ItemForm):
+    role = RoleField()
+
+
+class MapNameForm(forms.Form):
+    name = forms.CharField(max_length=100, widget=forms.HiddenInput)
+    target = forms.CharField(label=_("Same as"), max_length=100)
+    remember = forms.BooleanField(label=_("Remember as another name of it"), required=False)
+
+
+class CreateNameForm(forms.Form):
+    name = forms.CharField(max_length=100, widget=forms.HiddenInput)
+
+
+class TargetForm(ItemForm):
+    comparator = forms.ChoiceField(label=_("Comparator"), choices=Target.Comparator.choices)
+    value = forms.DecimalField(label=_("Value"), max_digits=18, decimal_places=4)
+    unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
+    deadline = forms.DateField(
+        label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class HeaderForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    doc_number = forms.CharField(label=_("Document number"), max_length=100, required=False)
+    issue_date = forms.DateField(
+        label=_("Issue date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    issuers = forms.CharField(
+        label=_("Issued by"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line."),
+    )
+    report_to = forms.CharField(label=_("Reports to"), max_length=100, required=False)
+    frequency = forms.ChoiceField(
+        label=_("Reporting frequency"),
+        choices=[("", "—"), *Plan.Frequency.choices],
+        required=False,
+    )
+    due_day = forms.IntegerField(label=_("Due day"), min_value=1, max_value=31, required=False)
+    due_offset_months = forms.IntegerField(
+        label=_("Due in the month after the period"),
+        min_value=0,
+        max_value=1,
+        required=False,
+        help_text=_("0: within the period; 1: in the next month."),
+    )
+    rule_text = forms.CharField(
+        label=_("Reporting rule as written"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+            field.widget.attrs.setdefault("class", f"{css} {css}-sm")
+
+    def clean_issuers(self):
+        return [line.strip() for line in self.cleaned_data["issuers"].splitlines() if line.strip()]
+
+    @classmethod
+    def initial_from(cls, data: dict) -> dict:
+        rule = data.get("reporting") or {}
+        return {
+            "title": data["title"],
+            "doc_number": data.get("doc_number") or "",
+            "issue_date": data.get("issue_date"),
+            "issuers": "\n".join(data.get("issuers", [])),
+            "report_to": data.get("report_to") or "",
+            "frequency": rule.get("frequency", ""),
+            "due_day": rule.get("due_day"),
+            "due_offset_months": rule.get("due_offset_months", 0),
+            "rule_text": rule.get("text", ""),
+        }
+
+
+# The form that reads each edit of the preview (services.EDITS names the same operations).
+EDIT_FORMS = {
+    "set_header": HeaderForm,
+    "set_text": TextForm,
+    "set_needs_review": NeedsReviewForm,
+    "merge_with_next": MeasureForm,
+    "split": SplitForm,
+    "split_at_paragraph": MeasureForm,
+    "move_last_sentence": MeasureForm,
+    "add_department": AddDepartmentForm,
+    "remove_department": ItemForm,
+    "set_role": RoleForm,
+    "keep_placeholder": ItemForm,
+    "expand_collective": ItemForm,
+    "map_name": MapNameForm,
+    "create_name": CreateNameForm,
+    "accept_target": ItemForm,
+    "edit_target": TargetForm,
+    "delete_target": ItemForm,
+}

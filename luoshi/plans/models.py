@@ -1,3 +1,7 @@
+import re
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -209,3 +213,68 @@ class Target(models.Model):
     def value_display(self) -> str:
         """The value as written: 100, not 100.0000 or 1E+2."""
         return f"{self.value.normalize():f}"
+
+
+def _import_file_name(draft: "ImportDraft", filename: str) -> str:
+    """A server-made name: the uploader's file name never reaches the file system."""
+    suffix = Path(filename).suffix.lower()
+    if not re.fullmatch(r"\.[a-z0-9]{1,8}", suffix):
+        suffix = ""
+    return f"imports/{uuid.uuid4().hex}{suffix}"
+
+
+class ImportDraft(models.Model):
+    """An uploaded plan document and the plan read from it, corrected before it goes live.
+
+    `data` is the parsed plan in the JSON contract of docs/import-json.md, plus the draft's own
+    keys (`aliases`, `new_departments`, `accepted` on targets, `kept` on placeholders). Once
+    confirmed, the draft stays as the record of the import and keeps the original file.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    file = models.FileField(_("file"), upload_to=_import_file_name)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    region = models.ForeignKey(
+        Organization, models.PROTECT, related_name="+", verbose_name=_("region")
+    )
+    data = models.JSONField(_("parsed plan"))
+    source_text = models.TextField(_("source text"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    plan = models.OneToOneField(
+        Plan,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="import_draft",
+        verbose_name=_("plan"),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("import draft")
+        verbose_name_plural = _("import drafts")
+        ordering = ["-created_at"]
+        constraints = [
+            # A double click on "upload" finds the draft the first click made.
+            models.UniqueConstraint(
+                fields=["uploaded_by", "sha256"],
+                condition=models.Q(status="draft"),
+                name="importdraft_one_open_draft_per_file",
+            ),
+        ]
+
+    def __str__(self):
+        return self.original_name

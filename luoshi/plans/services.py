@@ -1,11 +1,16 @@
 """Plans: creating a plan from a parsed document, correcting it, and who may see it."""
 
+import copy
+import hashlib
 from decimal import Decimal
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.audit.services import diff, record_change
@@ -17,9 +22,11 @@ from luoshi.importing import (
     ParsedTask,
     ReportingRule,
 )
+from luoshi.importing.sources import parse_document
 from luoshi.orgs.models import Organization, User
 from luoshi.orgs.services import Directory, get_or_create_region, region_name_for
-from luoshi.plans.models import Assignment, KeyTask, Measure, Plan, Target
+from luoshi.plans import draft_edits
+from luoshi.plans.models import Assignment, ImportDraft, KeyTask, Measure, Plan, Target
 
 
 class PlanExists(Exception):
@@ -265,3 +272,403 @@ def _parsed_measure(measure: Measure) -> ParsedMeasure:
             for t in measure.targets.all()
         ],
     )
+
+
+# --- Importing through the preview -----------------------------------------------------------
+
+
+class DraftConflict(Exception):
+    """The draft changed since the page was loaded (another tab, another colleague)."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "Someone changed this import since you opened the page (perhaps in another tab). "
+                "Your change was not saved: the page now shows the latest version."
+            )
+        )
+
+
+class DraftNotReady(Exception):
+    """The draft cannot go live yet; `problems` says why, for the coordinator."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(" ".join(problems))
+
+
+class UploadRefused(Exception):
+    pass
+
+
+def coordinator_region(user: User) -> Organization | None:
+    org = user.organization
+    if org is None:
+        return None
+    return org if org.kind == Organization.Kind.REGION else org.parent
+
+
+def drafts_for_user(user: User):
+    """Open drafts a user may see: those of the user's own coordinating office."""
+    if not user.is_coordinator:
+        return ImportDraft.objects.none()
+    return ImportDraft.objects.filter(
+        status=ImportDraft.Status.DRAFT, uploaded_by__organization=user.organization_id
+    )
+
+
+def get_draft_for_user(user: User, pk: int) -> ImportDraft:
+    draft = drafts_for_user(user).select_related("region", "uploaded_by").filter(pk=pk).first()
+    if draft is None:
+        raise Http404("no such import draft for this user")
+    return draft
+
+
+def create_import_draft(user: User, filename: str, data: bytes) -> ImportDraft:
+    """Read an uploaded document into a draft; UnreadableFile, ParseError, PlanExists or
+    UploadRefused when it cannot be imported, and then nothing is kept."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    open_drafts = drafts_for_user(user).filter(uploaded_by=user, sha256=sha256)
+    if existing := open_drafts.first():  # a second click, or the same file again
+        return existing
+    parsed, text = parse_document(filename, data)
+    region = coordinator_region(user)
+    named = region_name_for(parsed.issuers)
+    if region is None or (named and named != region.name):
+        raise UploadRefused(
+            _("This plan was issued in %(named)s; you coordinate plans of %(region)s.")
+            % {"named": named, "region": region}
+        )
+    existing_plan = Plan.objects.filter(region=region, doc_number=parsed.doc_number or "").first()
+    if parsed.doc_number and existing_plan:
+        raise PlanExists(existing_plan)
+    if not parsed.report_to:
+        parsed.report_to = user.organization.name
+    draft = ImportDraft(
+        original_name=Path(filename).name[:255],
+        size=len(data),
+        sha256=sha256,
+        uploaded_by=user,
+        region=region,
+        data=parsed.to_dict(),
+        source_text=text,
+    )
+    draft.file.save(filename, ContentFile(data), save=False)
+    try:
+        with transaction.atomic():
+            draft.save()
+            record_change(
+                user,
+                "upload",
+                draft,
+                {"file": {"old": None, "new": draft.original_name}, "sha256": {"new": sha256}},
+            )
+    except IntegrityError:
+        # The other click of a double click made the draft first; keep only its file.
+        draft.file.delete(save=False)
+        return open_drafts.get()
+    except BaseException:
+        draft.file.delete(save=False)
+        raise
+    return draft
+
+
+def _department_kind(directory: Directory, name: str) -> str:
+    org = directory.find(name)
+    if org is not None:
+        return org.kind
+    if name.endswith(("有关部门", "有关单位")):
+        return Organization.Kind.PLACEHOLDER
+    return Organization.Kind.DEPARTMENT
+
+
+def _collective_members(collective: Organization) -> list[tuple[str, str]]:
+    return [(org.name, org.kind) for org in collective.members.order_by("name")]
+
+
+def _apply_edit(data: dict, directory: Directory, op: str, params: dict):
+    p = dict(params)
+    if op == "add_department":
+        p["kind"] = _department_kind(directory, p["name"].strip())
+    elif op == "expand_collective":
+        department = draft_edits.get_measure(data, p["t"], p["m"])["departments"]
+        name = department[p["i"]]["name"] if 0 <= p["i"] < len(department) else ""
+        collective = directory.find(name)
+        p["members"] = _collective_members(collective) if collective else []
+    elif op == "map_name":
+        org = directory.find(p["target"])
+        if org is None or org.kind == Organization.Kind.PLACEHOLDER:
+            raise draft_edits.EditError(_("Pick a department of the directory."))
+        p["target"], p["kind"] = org.name, org.kind
+    EDITS[op](data, **p)
+
+
+EDITS = {
+    "set_header": draft_edits.set_header,
+    "set_text": draft_edits.set_text,
+    "set_needs_review": draft_edits.set_needs_review,
+    "merge_with_next": draft_edits.merge_with_next,
+    "split": draft_edits.split,
+    "split_at_paragraph": draft_edits.split_at_paragraph,
+    "move_last_sentence": draft_edits.move_last_sentence,
+    "add_department": draft_edits.add_department,
+    "remove_department": draft_edits.remove_department,
+    "set_role": draft_edits.set_role,
+    "keep_placeholder": draft_edits.keep_placeholder,
+    "expand_collective": draft_edits.expand_collective,
+    "map_name": draft_edits.map_name,
+    "create_name": draft_edits.create_name,
+    "accept_target": draft_edits.accept_target,
+    "edit_target": draft_edits.edit_target,
+    "delete_target": draft_edits.delete_target,
+}
+
+
+def _locked_draft(draft: ImportDraft, version: int) -> ImportDraft:
+    draft = ImportDraft.objects.select_for_update().get(pk=draft.pk)
+    if draft.status != ImportDraft.Status.DRAFT or draft.version != version:
+        raise DraftConflict
+    return draft
+
+
+@transaction.atomic
+def edit_import_draft(user: User, draft: ImportDraft, version: int, op: str, **params):
+    """Apply one edit (a name of EDITS) to the draft seen at `version`; audited.
+
+    DraftConflict when the draft moved on since; EditError when the edit cannot be made."""
+    draft = _locked_draft(draft, version)
+    data = copy.deepcopy(draft.data)
+    _apply_edit(data, Directory(draft.region), op, params)
+    updated = ImportDraft.objects.filter(pk=draft.pk, version=version).update(
+        data=data, version=version + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        raise DraftConflict
+    record_change(
+        user,
+        "change",
+        draft,
+        {
+            "version": {"old": version, "new": version + 1},
+            "edit": {"old": None, "new": {"op": op, **_jsonable(params)}},
+        },
+    )
+    draft.data, draft.version = data, version + 1
+    return draft
+
+
+def _jsonable(params: dict) -> dict:
+    """The edit's parameters as the audit log stores them (dates and decimals as text)."""
+    plain = int | str | bool | list | None
+    return {key: value if isinstance(value, plain) else str(value) for key, value in params.items()}
+
+
+def draft_problems(data: dict, directory: Directory) -> list[str]:
+    """What must be settled before the draft can go live, in words for the coordinator."""
+    unknown, placeholders = {}, {}
+    new = set(data.get("new_departments", []))
+    for measure in draft_edits.measures(data):
+        for department in measure["departments"]:
+            name = department["name"]
+            if department["kind"] == Organization.Kind.PLACEHOLDER:
+                if not department.get("kept"):
+                    placeholders.setdefault(name)
+            elif directory.find(name) is None and name not in new:
+                unknown.setdefault(name)
+    problems = []
+    if unknown:
+        problems.append(
+            _("Map or create the unrecognised departments: %(names)s.")
+            % {"names": "、".join(unknown)}
+        )
+    if placeholders:
+        problems.append(
+            _("Resolve or keep the placeholders: %(names)s.") % {"names": "、".join(placeholders)}
+        )
+    report_to = data.get("report_to")
+    office = directory.find(report_to) if report_to else None
+    if office is None:
+        problems.append(
+            _("“Reports to” must name a department of the directory: %(name)s is not one.")
+            % {"name": report_to or "—"}
+        )
+    return problems
+
+
+@transaction.atomic
+def confirm_import_draft(user: User, draft: ImportDraft, version: int) -> Plan:
+    """Create the live plan from the draft, all or nothing; the draft keeps the file."""
+    locked = ImportDraft.objects.select_for_update().get(pk=draft.pk)
+    if locked.status == ImportDraft.Status.CONFIRMED and locked.plan_id:
+        return locked.plan  # the second click of a double click
+    draft = _locked_draft(draft, version)
+    directory = Directory(draft.region)
+    problems = draft_problems(draft.data, directory)
+    office = directory.find(draft.data.get("report_to") or "")
+    if office is not None and office.pk != user.organization_id:
+        problems.append(
+            _("The plan reports to %(office)s, not to your office: correct “Reports to”.")
+            % {"office": office.name}
+        )
+    if problems:
+        raise DraftNotReady(problems)
+    _remember_aliases(user, directory, draft.data.get("aliases", {}))
+    parsed = draft_edits.from_dict(draft.data)
+    try:
+        plan = import_plan(
+            parsed, user=user, source_name=draft.original_name, source_text=draft.source_text
+        )
+    except ValueError as error:
+        raise DraftNotReady([str(error)]) from error
+    _confirm_accepted_targets(plan, draft.data)
+    draft.status, draft.plan, draft.version = ImportDraft.Status.CONFIRMED, plan, version + 1
+    draft.save(update_fields=["status", "plan", "version", "updated_at"])
+    record_change(
+        user,
+        "confirm",
+        draft,
+        {"status": {"old": "draft", "new": "confirmed"}, "plan": {"old": None, "new": plan.pk}},
+    )
+    return plan
+
+
+def _remember_aliases(user: User, directory: Directory, aliases: dict):
+    for name, canonical in aliases.items():
+        org = directory.find(canonical)
+        if org is None or name in org.aliases or name in (org.name, org.full_name):
+            continue
+        old = list(org.aliases)
+        org.aliases = [*old, name]
+        Organization.objects.filter(pk=org.pk).update(aliases=org.aliases)
+        record_change(user, "change", org, {"aliases": {"old": old, "new": org.aliases}})
+        directory._remember(org)
+
+
+def _confirm_accepted_targets(plan: Plan, data: dict):
+    accepted = {
+        (task["no"], measure["no"], position)
+        for task in data["tasks"]
+        for measure in task["measures"]
+        for position, target in enumerate(measure["targets"])
+        if target.get("accepted")
+    }
+    if not accepted:
+        return
+    targets = Target.objects.filter(measure__key_task__plan=plan).values_list(
+        "pk", "measure__key_task__no", "measure__no", "position"
+    )
+    pks = [pk for pk, *key in targets if tuple(key) in accepted]
+    Target.objects.filter(pk__in=pks).update(confirmed=True)
+
+
+@transaction.atomic
+def cancel_import_draft(user: User, draft: ImportDraft):
+    """Drop the draft and its file; only the audit record of the cancel remains."""
+    draft = ImportDraft.objects.select_for_update().filter(pk=draft.pk).first()
+    if draft is None or draft.status != ImportDraft.Status.DRAFT:
+        return
+    record_change(
+        user,
+        "cancel",
+        draft,
+        {"status": {"old": "draft", "new": "cancelled"}, "file": {"old": draft.original_name}},
+    )
+    name, storage = draft.file.name, draft.file.storage
+    draft.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def get_plan_source_file(user: User, pk: int) -> ImportDraft:
+    """The import record holding a plan's original file, for users who may read the plan."""
+    plan = get_plan_for_user(user, pk)
+    draft = ImportDraft.objects.filter(plan=plan, status=ImportDraft.Status.CONFIRMED).first()
+    if draft is None or not draft.file:
+        raise Http404("this plan was not imported from an uploaded file")
+    return draft
+
+
+def confirmed_plan_of_draft(user: User, pk: int) -> Plan | None:
+    """The plan a draft of the user's office already became (a late second click on confirm)."""
+    if not user.is_coordinator:
+        return None
+    draft = (
+        ImportDraft.objects.filter(
+            pk=pk,
+            status=ImportDraft.Status.CONFIRMED,
+            uploaded_by__organization=user.organization_id,
+        )
+        .select_related("plan")
+        .first()
+    )
+    return draft.plan if draft else None
+
+
+def preview_of_draft(draft: ImportDraft) -> dict:
+    """What the preview page shows: each department with what the directory knows of it."""
+    directory = Directory(draft.region)
+    memberships = Organization.members.through.objects.filter(
+        from_organization__parent=draft.region
+    ).values_list("from_organization_id", flat=True)
+    member_counts: dict[int, int] = {}
+    for collective_id in memberships:
+        member_counts[collective_id] = member_counts.get(collective_id, 0) + 1
+    new = set(draft.data.get("new_departments", []))
+    unknown: dict[str, int] = {}
+    tasks = []
+    for t, task in enumerate(draft.data["tasks"]):
+        measures = []
+        for m, measure in enumerate(task["measures"]):
+            departments = []
+            for i, department in enumerate(measure["departments"]):
+                org = directory.find(department["name"])
+                status = _department_status(department, org, new)
+                if status == "unknown":
+                    unknown[department["name"]] = unknown.get(department["name"], 0) + 1
+                departments.append(
+                    {
+                        **department,
+                        "i": i,
+                        "status": status,
+                        "members": member_counts.get(org.pk, 0) if org else 0,
+                    }
+                )
+            targets = [
+                {**target, "i": i, "comparator_label": _comparator_label(target["comparator"])}
+                for i, target in enumerate(measure["targets"])
+            ]
+            measures.append(
+                {
+                    **measure,
+                    "t": t,
+                    "m": m,
+                    "departments": departments,
+                    "targets": targets,
+                    "last": m == len(task["measures"]) - 1,
+                    "paragraphs": "\n" in measure["text"],
+                }
+            )
+        tasks.append({**task, "t": t, "measures": measures})
+    choices = [
+        org for org in directory.organizations() if org.kind != Organization.Kind.PLACEHOLDER
+    ]
+    return {
+        "tasks": tasks,
+        "unknown": unknown,
+        "directory": choices,
+        "problems": draft_problems(draft.data, directory),
+    }
+
+
+def _comparator_label(comparator: str) -> str:
+    try:
+        return Target.Comparator(comparator).label
+    except ValueError:
+        return comparator
+
+
+def _department_status(department: dict, org: Organization | None, new: set) -> str:
+    if department["kind"] == Organization.Kind.PLACEHOLDER:
+        return "kept" if department.get("kept") else "placeholder"
+    if org is None:
+        return "new" if department["name"] in new else "unknown"
+    return "collective" if org.kind == Organization.Kind.COLLECTIVE else "known"

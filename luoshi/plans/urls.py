@@ -7,5 +7,11 @@ urlpatterns = [
     path("", views.plan_list, name="list"),
     path("<int:pk>/", views.plan_detail, name="detail"),
     path("<int:pk>/plan.json", views.plan_json, name="json"),
+    path("<int:pk>/source/", views.plan_source_file, name="source_file"),
     path("measures/<int:pk>/edit/", views.measure_edit, name="measure_edit"),
+    path("import/", views.import_upload, name="import_upload"),
+    path("import/<int:pk>/", views.import_preview, name="import_preview"),
+    path("import/<int:pk>/edit/", views.import_edit, name="import_edit"),
+    path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    path("import/<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
 ]

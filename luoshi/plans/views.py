@@ -1,22 +1,48 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
-from django.http import JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from luoshi.orgs.models import Organization
-from luoshi.plans.forms import AssignmentFormSet, LedgerFilterForm, ReviewForm
-from luoshi.plans.models import Measure
+from luoshi.importing import ParseError
+from luoshi.importing.sources import UnreadableFile
+from luoshi.lib.auth import role_required
+from luoshi.orgs.models import Organization, User
+from luoshi.plans.draft_edits import EditError
+from luoshi.plans.forms import (
+    EDIT_FORMS,
+    ROLE_CHOICES,
+    AssignmentFormSet,
+    HeaderForm,
+    LedgerFilterForm,
+    ReviewForm,
+    UploadForm,
+    VersionForm,
+)
+from luoshi.plans.models import ImportDraft, Measure, Target
 from luoshi.plans.services import (
+    DraftConflict,
+    DraftNotReady,
+    PlanExists,
+    UploadRefused,
     can_edit_plan,
+    cancel_import_draft,
+    confirm_import_draft,
+    confirmed_plan_of_draft,
+    create_import_draft,
+    drafts_for_user,
+    edit_import_draft,
+    get_draft_for_user,
     get_measure_for_editing,
     get_plan_for_user,
+    get_plan_source_file,
     measures_with_details,
     parsed_plan_from_db,
     plans_for_user,
+    preview_of_draft,
     set_measure_departments,
 )
 
@@ -55,6 +81,7 @@ def plan_detail(request, pk):
         "shown_count": sum(len(task.shown) for task in tasks),
         "department_count": departments.count(),
         "can_edit": can_edit_plan(request.user, plan),
+        "has_source_file": ImportDraft.objects.filter(plan=plan).exists(),
     }
     return render(request, "plans/plan_detail.html", context)
 
@@ -101,3 +128,112 @@ def measure_edit(request, pk):
         "organizations": list(organizations),  # one query for every row's choices
     }
     return render(request, "plans/measure_edit.html", context)
+
+
+# --- Importing a plan through the preview ------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(User.Role.COORDINATOR)
+def import_upload(request):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            draft = create_import_draft(request.user, upload.name, upload.read())
+        except PlanExists as error:
+            form.add_error(
+                "file",
+                _("This plan has already been imported: %(title)s (%(doc)s).")
+                % {"title": error.plan.title, "doc": error.plan.doc_number},
+            )
+        except (UnreadableFile, ParseError, UploadRefused) as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect("plans:import_preview", draft.pk)
+    drafts = drafts_for_user(request.user).select_related("uploaded_by")
+    return render(request, "plans/import_upload.html", {"form": form, "drafts": drafts})
+
+
+@require_GET
+@role_required(User.Role.COORDINATOR)
+def import_preview(request, pk):
+    draft = get_draft_for_user(request.user, pk)
+    context = {
+        "draft": draft,
+        "header": HeaderForm(initial=HeaderForm.initial_from(draft.data)),
+        "roles": ROLE_CHOICES,
+        "comparators": Target.Comparator.choices,
+        **preview_of_draft(draft),
+    }
+    return render(request, "plans/import_preview.html", context)
+
+
+@require_POST
+@role_required(User.Role.COORDINATOR)
+def import_edit(request, pk):
+    draft = get_draft_for_user(request.user, pk)
+    op = request.POST.get("op", "")
+    version, form = VersionForm(request.POST), EDIT_FORMS.get(op, VersionForm)(request.POST)
+    url = reverse("plans:import_preview", args=[draft.pk])
+    if op not in EDIT_FORMS or not version.is_valid() or not form.is_valid():
+        messages.error(
+            request,
+            _("The change could not be read: %(errors)s") % {"errors": _form_errors(version, form)},
+        )
+        return redirect(url)
+    try:
+        edit_import_draft(
+            request.user, draft, version.cleaned_data["version"], op, **form.cleaned_data
+        )
+    except (DraftConflict, EditError) as error:
+        messages.error(request, str(error))
+        return redirect(url)
+    anchor = f"#m-{form.cleaned_data['t']}-{form.cleaned_data['m']}" if "t" in form.fields else ""
+    return redirect(url + anchor)
+
+
+def _form_errors(*forms) -> str:
+    return " ".join(str(e) for form in forms for errors in form.errors.values() for e in errors)
+
+
+@require_POST
+@role_required(User.Role.COORDINATOR)
+def import_confirm(request, pk):
+    if plan := confirmed_plan_of_draft(request.user, pk):
+        return redirect("plans:detail", plan.pk)
+    draft = get_draft_for_user(request.user, pk)
+    version = VersionForm(request.POST)
+    if not version.is_valid():
+        return redirect("plans:import_preview", draft.pk)
+    try:
+        plan = confirm_import_draft(request.user, draft, version.cleaned_data["version"])
+    except (DraftConflict, PlanExists) as error:
+        messages.error(request, str(error))
+    except DraftNotReady as error:
+        for problem in error.problems:
+            messages.error(request, problem)
+    else:
+        messages.success(request, _("The plan is live: %(title)s.") % {"title": plan.title})
+        return redirect("plans:detail", plan.pk)
+    return redirect("plans:import_preview", draft.pk)
+
+
+@require_POST
+@role_required(User.Role.COORDINATOR)
+def import_cancel(request, pk):
+    draft = get_draft_for_user(request.user, pk)
+    cancel_import_draft(request.user, draft)
+    messages.info(
+        request,
+        _("The import of %(name)s was cancelled; nothing was kept.")
+        % {"name": draft.original_name},
+    )
+    return redirect("plans:import_upload")
+
+
+@require_GET
+@login_required
+def plan_source_file(request, pk):
+    draft = get_plan_source_file(request.user, pk)
+    return FileResponse(draft.file.open("rb"), as_attachment=True, filename=draft.original_name)

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from luoshi.importing import ParsedPlan, ParseError, header, parse_text
-from luoshi.importing.departments import split_departments
+from luoshi.importing.departments import read_rules, split_departments
 from luoshi.importing.model import COMPARATORS, FREQUENCIES, KINDS, ROLES
 from luoshi.importing.targets import find_targets
 
@@ -149,3 +149,85 @@ cn_count = st.text(alphabet="一二三四五六七八九十", min_size=1, max_si
 def test_any_date_written_in_chinese_numerals_gives_a_date_or_none(year, month, day):
     found = header.issue_date([f"{year}年{month}月{day}日"])
     assert found is None or isinstance(found, dt.date)
+
+
+PROSE_FRAGMENTS = [
+    "\n",
+    "一、",
+    "二、重点任务",
+    "（一）",
+    "(二)",
+    "1.",
+    "2、",
+    "3.10月底前",
+    "（1）",
+    "(2)",
+    "①",
+    "某某工作方案",
+    "推进绿色建筑。",
+    "（",
+    "）",
+    "〔",
+    "〕",
+    "【",
+    "】",
+    "（市交通运输局牵头，市财政局、市公安局配合）",
+    "（牵头单位：市发展改革委；配合单位：市住房城乡建设局）",
+    "〔责任单位：市财政局、各区（市）政府按职责分工负责〕",
+    "牵头单位：",
+    "配合单位：",
+    "责任单位：",
+    "完成时限：",
+    "市商务局",
+    "财政局",
+    "各县（市、区）人民政府",
+    "市有关部门",
+    "市工业和信息化局和市商务局",
+    "及",
+    "等",
+    "、",
+    "，",
+    "；",
+    "。",
+    "牵头",
+    "配合",
+    "按职责分工负责",
+    "排在第一位的为牵头单位",
+    "其他为配合单位",
+    "以下不再列出",
+    "（含高新区，下同）",
+    "年内",
+    "2024年10月底前",
+    "不低于30%",
+    "附件",
+    "2023年3月1日",
+    "推進綠色出行（市交通運輸局牽頭）",
+]
+
+prose_like = st.lists(
+    st.one_of(st.sampled_from(PROSE_FRAGMENTS), st.text(max_size=3)), max_size=50
+).map("".join)
+
+
+@FUZZ
+@given(prose_like)
+def test_prose_like_text_gives_a_plan_or_a_parse_error(text):
+    parses_or_refuses(text)
+
+
+prose_line = st.lists(st.sampled_from(PROSE_FRAGMENTS[1:]), min_size=1, max_size=5).map("".join)
+
+
+@FUZZ
+@given(st.lists(prose_line, max_size=20))
+def test_numbered_lines_with_departments_give_a_plan_or_a_parse_error(lines):
+    parses_or_refuses("\n".join(["某某工作方案", *lines]))
+
+
+@FUZZ
+@given(st.one_of(st.text(), prose_like))
+def test_reading_document_rules_never_raises(text):
+    rules = read_rules(text)
+    for department in rules.always:
+        assert department.name.strip()
+        assert department.kind in KINDS

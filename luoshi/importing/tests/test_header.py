@@ -114,6 +114,11 @@ def test_document_number_inside_a_sentence_is_not_the_plans_own():
         ("请各单位于次月5日前将上月进展报送至市商务局。", ("monthly", 5, 1), "市商务局"),
         ("各责任单位每季度末将落实情况报市政府办公室。", ("quarterly", None, 0), "市政府办公室"),
         ("每季度结束后10日内将工作进展报送市财政局。", ("quarterly", 10, 1), "市财政局"),
+        (
+            "各牵头单位于每月5日前将上月进展情况报送市发展改革委。",
+            ("monthly", 5, 1),
+            "市发展改革委",
+        ),
         ("每半年将进展情况报送市委组织部。", ("half-yearly", None, 0), "市委组织部"),
         ("每年12月20日前将年度总结报市政府办公厅。", ("yearly", 20, 0), "市政府办公厅"),
         (
@@ -132,3 +137,18 @@ def test_reporting_rule_and_the_office_reports_go_to(sentence, rule, to):
 
 def test_no_reporting_rule_when_the_notice_sets_none():
     assert header.reporting("现印发给你们，请认真贯彻落实。") == (None, None)
+
+
+def test_addressees_keep_brackets_whole_and_lend_their_prefix():
+    addressees, _ = header.addressees(["各县（市、区）发展改革局、商务局，市直有关部门："], 0)
+    assert addressees == ["各县（市、区）发展改革局", "各县（市、区）商务局", "市直有关部门"]
+
+
+def test_title_without_quotes_in_the_notice_title_is_the_printed_plan():
+    title = "关于印发枣庄市加快推进新能源汽车推广应用工作方案的通知"
+    assert header.plan_title([], title) == "枣庄市加快推进新能源汽车推广应用工作方案"
+
+
+def test_title_is_not_a_preamble_sentence_nor_a_numbered_heading():
+    lines = ["某某市城市更新行动方案", "为推进城市更新，制定本方案。", "一、总体要求"]
+    assert header.plan_title(lines, "") == "某某市城市更新行动方案"

@@ -76,3 +76,34 @@ def test_a_truncated_word_file_is_unreadable():
 
 def test_a_gb18030_text_file_is_read_whatever_the_case_of_its_extension():
     assert read_document("方案.TXT", "某某方案".encode("gb18030")) == "某某方案"
+
+
+TRADITIONAL = "關於印發濰坊市加快新能源汽車推廣應用實施方案的通知\n各區、縣（市）人民政府：\n"
+
+
+@pytest.mark.parametrize("encoding", ["big5", "gb18030", "utf-8", "utf-16"])
+def test_a_traditional_character_text_decodes_in_big5_gb18030_and_unicode(encoding):
+    assert decode_text(TRADITIONAL.encode(encoding)) == TRADITIONAL
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_text_with_its_byte_order_mark_decodes(encoding):
+    text = SEED.read_text(encoding="utf-8")
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}.get(encoding, b"")
+    assert decode_text(bom + text.encode(encoding)) == text
+
+
+def test_short_gbk_text_is_not_mistaken_for_big5():
+    for text in ["方案", "市商务局", "重点任务\t推进措施\t责任部门"]:
+        assert decode_text(text.encode("gbk")) == text
+
+
+def test_a_text_file_under_another_extension_is_read_as_text():
+    assert read_document("方案.md", "某某方案".encode("gb18030")) == "某某方案"
+    assert read_document("方案.docx", "某某方案".encode()) == "某某方案"
+
+
+def test_binary_data_under_a_foreign_extension_names_the_supported_types():
+    with pytest.raises(UnreadableFile) as error:
+        read_document("方案.exe", bytes(range(256)))
+    assert ".exe" in str(error.value) and ".docx" in str(error.value)

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from luoshi.importing.targets import find_targets
+from luoshi.importing.targets import deadline_cell, find_targets
 
 
 def targets(text: str) -> list[tuple]:
@@ -92,3 +92,62 @@ def test_month_that_does_not_exist_sets_no_deadline(month):
     found, deadline = find_targets(f"2025年{month}月底前完成3项。")
     assert [t.deadline for t in found] == [None]
     assert deadline is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("建成智能快件箱300组以上", [(300, "组", ">=")]),
+        ("改造农村户厕5000户", [(5000, "户", ">=")]),
+        ("培育龙头企业10家", [(10, "家", ">=")]),
+        ("新增公交车辆不少于100辆", [(100, "辆", ">=")]),
+        ("投资8000万元", [(8000, "万元", ">=")]),
+        ("新建绿道20公里", [(20, "公里", ">=")]),
+        ("减少排放5万吨以上", [(5, "万吨", ">=")]),
+        ("能耗不超过3万吨标准煤", [(3, "万吨", "<=")]),
+        ("回收利用率达到35%", [(35, "%", ">=")]),
+        ("力争达到50%", [(50, "%", ">=")]),
+        ("空置率控制在5%以下", [(5, "%", "<=")]),
+        ("在5个工作日内办结", [(5, "个工作日", "<=")]),
+        ("举办活动不少于20场次", [(20, "场次", ">=")]),
+    ],
+)
+def test_units_and_comparators_of_the_issue(text, expected):
+    assert targets(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "deadline"),
+    [
+        ("10月底前建成3处。", 2022, dt.date(2022, 10, 31)),
+        ("年内建成3处。", 2023, dt.date(2023, 12, 31)),
+        ("年底前建成3处。", 2023, dt.date(2023, 12, 31)),
+        ("10月底前建成3处。", None, None),
+        ("三年内建成3处。", 2023, None),
+        ("每年建成3处。", 2023, None),
+    ],
+)
+def test_dates_without_a_year_are_read_in_the_plans_year(text, year, deadline):
+    found, measure_deadline = find_targets(text, year)
+    assert [t.deadline for t in found] == [deadline]
+    assert measure_deadline == deadline
+
+
+@pytest.mark.parametrize(
+    ("cell", "deadline"),
+    [
+        ("2025年底前", dt.date(2025, 12, 31)),
+        ("2022年", dt.date(2022, 12, 31)),
+        ("2023年6月", dt.date(2023, 6, 30)),
+        ("2022年12月31日前", dt.date(2022, 12, 31)),
+        ("2023—2025年", dt.date(2025, 12, 31)),
+        ("“十四五”期间", dt.date(2025, 12, 31)),
+        ("10月底前", dt.date(2022, 10, 31)),
+        ("年内", dt.date(2022, 12, 31)),
+        ("长期坚持", None),
+        ("持续推进", None),
+        ("", None),
+    ],
+)
+def test_deadline_column_cells(cell, deadline):
+    assert deadline_cell(cell, 2022) == deadline

@@ -52,9 +52,9 @@ def test_importing_twice_says_so_in_chinese(region):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("plan.doc", b"\xd0\xcf\x11\xe0", "不支持"),
+        ("plan.doc", b"\xd0\xcf\x11\xe0", "支持的文件类型"),
         ("binary.txt", bytes(range(256)) * 4, "编码"),
-        ("empty.txt", b"", "没有找到分工表"),
+        ("empty.txt", b"", "文件是空的"),
         ("unrelated.txt", "今天天气很好。".encode(), "没有找到分工表"),
     ],
 )

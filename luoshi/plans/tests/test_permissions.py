@@ -26,11 +26,9 @@ def test_a_reporter_cannot_open_another_departments_page(
     assert client_for(commerce_reporter).get(url).status_code == 404
 
 
-def test_home_takes_a_reporter_to_its_department(client_for, commerce_reporter):
+def test_home_takes_a_reporter_to_its_reports(client_for, commerce_reporter):
     response = client_for(commerce_reporter).get(reverse("home"))
-    assert response["Location"] == reverse(
-        "orgs:department", args=[commerce_reporter.organization_id]
-    )
+    assert response["Location"] == reverse("reporting:home")
 
 
 def test_a_reporter_sees_only_plans_that_assign_its_department(

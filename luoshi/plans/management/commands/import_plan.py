@@ -10,7 +10,7 @@ from luoshi.plans.services import PlanExists, import_plan
 
 
 class Command(BaseCommand):
-    help = "Import a division-of-work plan from its document (.txt for now)."
+    help = "Import a division-of-work plan from its document (.docx, .pdf, .xlsx or .txt)."
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)

@@ -1,0 +1,364 @@
+"""REST API v1 (django-ninja): plans, periods, reports, entries and the workflow actions.
+
+Every endpoint calls the same services as the pages, with the same permission checks: an
+object the caller may not see is 404, an action their role may not take is 403, an action the
+object's state forbids is 409, and a stale entry version is 409 with both versions.
+Integrations authenticate with `Authorization: Bearer <token>` (manage.py create_api_token);
+a logged-in browser uses its session (with the CSRF token for changes).
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse
+from ninja import NinjaAPI, Schema
+from ninja.security import HttpBearer, SessionAuth
+
+from luoshi.api.services import user_for_token
+from luoshi.plans.services import get_plan_for_user, plans_for_user
+from luoshi.reporting import services
+from luoshi.reporting.models import Report, ReportEntry
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        return user_for_token(token)
+
+
+class BrowserSession(SessionAuth):
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        return user if user is not None and user.is_active else None
+
+
+api = NinjaAPI(
+    title="luoshi API",
+    version="1",
+    urls_namespace="api-v1",
+    auth=[TokenAuth(), BrowserSession()],
+    description=__doc__,
+)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
+
+
+@api.exception_handler(services.WorkflowError)
+def workflow_error(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(DjangoValidationError)
+def validation_error(request, exc):
+    return api.create_response(request, {"detail": exc.messages}, status=422)
+
+
+@api.exception_handler(services.EditConflict)
+def edit_conflict(request, exc):
+    return api.create_response(
+        request,
+        {
+            "detail": str(exc),
+            "current": EntryOut.from_orm(exc.current).dict(),
+            "mine": {k: v for k, v in exc.mine.items() if k != "actuals"},
+            "expected_version": exc.expected_version,
+        },
+        status=409,
+    )
+
+
+# --- Schemas ---------------------------------------------------------------------------------
+
+
+class PlanOut(Schema):
+    id: int
+    title: str
+    doc_number: str
+    issue_date: datetime.date | None
+    report_frequency: str
+    report_due_day: int | None
+    report_due_offset_months: int
+
+
+class PeriodOut(Schema):
+    id: int
+    label: str
+    frequency: str
+    start: datetime.date
+    end: datetime.date
+    due_date: datetime.date
+    closed_at: datetime.datetime | None
+
+
+class ReportOut(Schema):
+    id: int
+    period_id: int
+    period: str
+    organization_id: int
+    organization: str
+    status: str
+    late: bool
+    submitted_at: datetime.datetime | None
+    return_comment: str
+
+    @staticmethod
+    def resolve_period(obj):
+        return obj.period.label
+
+    @staticmethod
+    def resolve_organization(obj):
+        return obj.organization.name
+
+
+class ActualOut(Schema):
+    target_id: int
+    value: Decimal
+
+
+class AttachmentOut(Schema):
+    id: int
+    original_name: str
+    size: int
+    content_type: str
+
+
+class EntryOut(Schema):
+    id: int
+    measure_id: int
+    measure_code: str
+    role: str
+    progress: str
+    status: str
+    behind_reason: str
+    problems: str
+    next_steps: str
+    version: int
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_measure_code(obj):
+        return obj.measure.code
+
+
+class EntryDetailOut(EntryOut):
+    actuals: list[ActualOut]
+    attachments: list[AttachmentOut]
+
+    @staticmethod
+    def resolve_actuals(obj):
+        return list(obj.actuals.all())
+
+    @staticmethod
+    def resolve_attachments(obj):
+        return list(obj.attachments.all())
+
+
+class ReportDetailOut(ReportOut):
+    entries: list[EntryDetailOut]
+
+    @staticmethod
+    def resolve_entries(obj):
+        return list(services.entries_for_report(obj))
+
+
+class EntryIn(Schema):
+    version: int
+    progress: str | None = None
+    status: ReportEntry.Status | None = None
+    behind_reason: str | None = None
+    problems: str | None = None
+    next_steps: str | None = None
+    actuals: dict[int, Decimal | None] | None = None
+
+
+class CommentIn(Schema):
+    comment: str
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class CellOut(Schema):
+    organization_id: int
+    organization: str
+    period_id: int
+    report_id: int
+    state: str
+
+
+class Error(Schema):
+    detail: str | list
+
+
+# --- Endpoints -------------------------------------------------------------------------------
+
+ERRORS = {403: Error, 404: Error}
+
+
+def _user(request):
+    return request.auth
+
+
+@api.get("/plans", response=list[PlanOut], tags=["plans"])
+def list_plans(request):
+    return list(plans_for_user(_user(request)))
+
+
+@api.get("/plans/{plan_id}", response={200: PlanOut, **ERRORS}, tags=["plans"])
+def plan_detail(request, plan_id: int):
+    return get_plan_for_user(_user(request), plan_id)
+
+
+@api.get("/plans/{plan_id}/periods", response={200: list[PeriodOut], **ERRORS}, tags=["plans"])
+def list_periods(request, plan_id: int):
+    plan = get_plan_for_user(_user(request), plan_id)
+    return list(plan.periods.order_by("start"))
+
+
+@api.get("/plans/{plan_id}/matrix", response={200: list[CellOut], **ERRORS}, tags=["plans"])
+def plan_matrix(request, plan_id: int):
+    """Departments × periods with each report's state (coordinator and leaders)."""
+    plan = get_plan_for_user(_user(request), plan_id)
+    matrix = services.report_matrix(_user(request), plan)
+    names = dict(matrix.departments)
+    return [
+        {
+            "organization_id": org,
+            "organization": names[org],
+            "period_id": period,
+            "report_id": report_id,
+            "state": state,
+        }
+        for (org, period), (report_id, state) in sorted(matrix.cells.items())
+    ]
+
+
+@api.get("/reports", response=list[ReportOut], tags=["reports"])
+def list_reports(request, period: int | None = None, status: Report.Status | None = None):
+    reports = services.reports_for_user(_user(request)).order_by("period__start", "pk")
+    if period is not None:
+        reports = reports.filter(period=period)
+    if status is not None:
+        reports = reports.filter(status=status)
+    return list(reports[:1000])
+
+
+@api.get("/reports/{report_id}", response={200: ReportDetailOut, **ERRORS}, tags=["reports"])
+def report_detail(request, report_id: int):
+    return services.get_report(_user(request), report_id)
+
+
+@api.put(
+    "/entries/{entry_id}", response={200: EntryDetailOut, 409: dict, **ERRORS}, tags=["reports"]
+)
+def save_entry(request, entry_id: int, data: EntryIn):
+    """Save an entry; send the `version` you read. A stale version answers 409 with both."""
+    user = _user(request)
+    entry = services.get_entry(user, entry_id)
+    fields = data.dict(exclude_unset=True)
+    version = fields.pop("version")
+    services.save_entry(user, entry, fields, version)
+    return services.entries_for_report(entry.report).get(pk=entry.pk)
+
+
+class CoEntryOut(EntryOut):
+    organization: str
+
+    @staticmethod
+    def resolve_organization(obj):
+        return obj.report.organization.name
+
+
+@api.get(
+    "/entries/{entry_id}/co-entries", response={200: list[CoEntryOut], **ERRORS}, tags=["reports"]
+)
+def co_entries(request, entry_id: int):
+    """The other departments' entries for the same measure and period (for the lead)."""
+    user = _user(request)
+    return list(
+        services.co_entries(user, services.get_entry(user, entry_id)).select_related(
+            "measure__key_task"
+        )
+    )
+
+
+class BulkIn(Schema):
+    report_ids: list[int]
+
+
+class BulkOut(Schema):
+    accepted: list[int]
+    skipped: list[int]
+
+
+@api.post("/bulk-accept", response={200: BulkOut, **ERRORS}, tags=["workflow"])
+def bulk_accept(request, data: BulkIn):
+    """Accept many submitted reports; those that cannot be accepted are listed as skipped."""
+    accepted, skipped = services.bulk_accept(_user(request), data.report_ids)
+    return {"accepted": [r.pk for r in accepted], "skipped": [r.pk for r in skipped]}
+
+
+@api.get("/attachments/{attachment_id}", response={200: None, **ERRORS}, tags=["reports"])
+def download_attachment(request, attachment_id: int):
+    attachment = services.get_attachment(_user(request), attachment_id)
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
+    )
+    response["Content-Type"] = attachment.content_type
+    return response
+
+
+WORKFLOW = {200: ReportOut, 409: Error, 422: Error, **ERRORS}
+
+
+@api.post("/reports/{report_id}/start", response=WORKFLOW, tags=["workflow"])
+def start_draft(request, report_id: int):
+    """Start the draft: entries pre-filled from last period (reporter or head)."""
+    user = _user(request)
+    return services.start_draft(user, services.get_report(user, report_id))
+
+
+@api.post("/reports/{report_id}/submit", response=WORKFLOW, tags=["workflow"])
+def submit_for_signoff(request, report_id: int):
+    """Send the draft to the department head for sign-off (reporter)."""
+    user = _user(request)
+    return services.submit_for_signoff(user, services.get_report(user, report_id))
+
+
+@api.post("/reports/{report_id}/sign-off", response=WORKFLOW, tags=["workflow"])
+def sign_off(request, report_id: int):
+    """Sign the report off: it is submitted to the coordinator (department head)."""
+    user = _user(request)
+    return services.sign_off(user, services.get_report(user, report_id))
+
+
+@api.post("/reports/{report_id}/accept", response=WORKFLOW, tags=["workflow"])
+def accept(request, report_id: int):
+    """Accept a submitted report (coordinator who did not write or sign it)."""
+    user = _user(request)
+    return services.accept(user, services.get_report(user, report_id))
+
+
+@api.post(
+    "/reports/{report_id}/return",
+    response=WORKFLOW,
+    tags=["workflow"],
+)
+def return_report(request, report_id: int, data: CommentIn):
+    user = _user(request)
+    return services.return_report(user, services.get_report(user, report_id), data.comment)
+
+
+@api.post(
+    "/reports/{report_id}/reopen",
+    response=WORKFLOW,
+    tags=["workflow"],
+)
+def reopen_report(request, report_id: int, data: ReasonIn):
+    user = _user(request)
+    return services.reopen(user, services.get_report(user, report_id), data.reason)

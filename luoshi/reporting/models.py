@@ -1,0 +1,356 @@
+"""The reporting cycle: periods, department reports, their entries, evidence and exceptions.
+
+Workflows live in `luoshi.reporting.services`; these models hold state and derived facts.
+"""
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from luoshi.orgs.models import Organization
+from luoshi.plans.models import Measure, Plan, Target
+
+
+class HolidayNotice(models.Model):
+    """One day of an official holiday notice (国务院办公厅关于…部分节假日安排的通知).
+
+    Overrides the chinesecalendar package, and covers the years it does not know yet.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    # True: a make-up workday (调休上班) on a weekend; False: a day off.
+    is_workday = models.BooleanField(_("make-up workday"), default=False)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("holiday notice")
+        verbose_name_plural = _("holiday notices")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.name}"
+
+
+class PlanSchedule(models.Model):
+    """When a plan is tracked and how its due dates fall: one per plan."""
+
+    class HolidayRule(models.TextChoices):
+        KEEP = "keep", _("Keep the due day")
+        PREVIOUS_WORKDAY = "previous_workday", _("Move to the previous workday")
+        NEXT_WORKDAY = "next_workday", _("Move to the next workday")
+
+    plan = models.OneToOneField(Plan, models.CASCADE, related_name="schedule")
+    tracking_start = models.DateField(_("tracking starts"))
+    # None: open-ended; periods are generated a few periods ahead of today.
+    tracking_end = models.DateField(_("tracking ends"), null=True, blank=True)
+    holiday_rule = models.CharField(
+        _("due day on a holiday"),
+        max_length=20,
+        choices=HolidayRule.choices,
+        default=HolidayRule.KEEP,
+    )
+
+    class Meta:
+        verbose_name = _("plan schedule")
+        verbose_name_plural = _("plan schedules")
+
+    def __str__(self):
+        return str(self.plan)
+
+
+class Period(models.Model):
+    """A reporting period (报送期) of a plan, e.g. 2026年11月, with its due date."""
+
+    plan = models.ForeignKey(Plan, models.CASCADE, related_name="periods")
+    frequency = models.CharField(_("frequency"), max_length=16, choices=Plan.Frequency.choices)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    label = models.CharField(_("label"), max_length=40)
+    # Inclusive: a report submitted at 23:59 Asia/Shanghai on this day is on time.
+    due_date = models.DateField(_("due date"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("period")
+        verbose_name_plural = _("periods")
+        ordering = ["plan", "start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "frequency", "start"], name="period_unique_start_in_plan"
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    def is_past_due(self, today=None) -> bool:
+        """True once the due day is over in Asia/Shanghai."""
+        return (today or timezone.localdate()) > self.due_date
+
+
+class ReportQuerySet(models.QuerySet):
+    def missing(self, today=None):
+        """Reports past their due day that were never submitted: a fact, not an absence."""
+        return self.filter(
+            period__due_date__lt=today or timezone.localdate(),
+            status__in=Report.UNSUBMITTED,
+        )
+
+
+class Report(models.Model):
+    """进展情况报告: one per department per period, created when the period is generated."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", pgettext_lazy("report state", "Not started")
+        DRAFT = "draft", pgettext_lazy("report state", "Draft")
+        AWAITING_SIGNOFF = "awaiting_signoff", pgettext_lazy("report state", "Awaiting sign-off")
+        SUBMITTED = "submitted", pgettext_lazy("report state", "Submitted")
+        RETURNED = "returned", pgettext_lazy("report state", "Returned")
+        ACCEPTED = "accepted", pgettext_lazy("report state", "Accepted")
+
+    # Never submitted (a returned report was submitted once and is not missing).
+    UNSUBMITTED = (Status.NOT_STARTED, Status.DRAFT, Status.AWAITING_SIGNOFF)
+    # The department may edit its entries in these states.
+    EDITABLE = (Status.NOT_STARTED, Status.DRAFT, Status.RETURNED)
+
+    period = models.ForeignKey(Period, models.CASCADE, related_name="reports")
+    organization = models.ForeignKey(
+        Organization, models.PROTECT, related_name="reports", verbose_name=_("department")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Who wrote it: the reporter who started the draft and sent it for sign-off.
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_for_signoff_at = models.DateTimeField(_("sent for sign-off at"), null=True, blank=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # First submission: lateness is judged by it; a resubmission after a return does not
+    # make a report late again.
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    late = models.BooleanField(_("late"), default=False)
+    resubmitted_at = models.DateTimeField(_("resubmitted at"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    return_comment = models.TextField(_("return comment"), blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reopen_reason = models.TextField(_("reopen reason"), blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["period", "organization__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "organization"], name="report_unique_department_in_period"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} {self.period}"
+
+    @property
+    def is_editable(self) -> bool:
+        """Whether the department may still change its entries (ignoring a closed period)."""
+        return self.status in self.EDITABLE
+
+    def is_missing(self, today=None) -> bool:
+        return self.status in self.UNSUBMITTED and self.period.is_past_due(today)
+
+
+class ReportEntry(models.Model):
+    """One measure in a department's report: 进展情况, 状态, 存在问题, 下步计划."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        BEHIND = "behind", _("Behind schedule")
+
+    report = models.ForeignKey(Report, models.CASCADE, related_name="entries")
+    measure = models.ForeignKey(Measure, models.CASCADE, related_name="report_entries")
+    # The department's role for this measure when the entry was created (lead / co / unknown).
+    role = models.CharField(_("role"), max_length=10, blank=True)
+    progress = models.TextField(_("progress"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    behind_reason = models.TextField(_("reason for delay"), blank=True)
+    problems = models.TextField(_("problems"), blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
+    # Optimistic concurrency: every save must name the version it started from.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("report entry")
+        verbose_name_plural = _("report entries")
+        ordering = ["report", "measure__key_task__no", "measure__no"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "measure"], name="entry_unique_measure"),
+        ]
+
+    def __str__(self):
+        return f"{self.report} {self.measure.code}"
+
+    # The fields a user edits; save_entry() accepts exactly these.
+    TEXT_FIELDS = ("progress", "status", "behind_reason", "problems", "next_steps")
+
+
+class TargetActual(models.Model):
+    """The actual value a department reports for one of its measure's targets."""
+
+    entry = models.ForeignKey(ReportEntry, models.CASCADE, related_name="actuals")
+    target = models.ForeignKey(Target, models.CASCADE, related_name="actuals")
+    value = models.DecimalField(_("actual value"), max_digits=18, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("target actual")
+        verbose_name_plural = _("target actuals")
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "target"], name="actual_unique_target"),
+        ]
+
+    def __str__(self):
+        return f"{self.target}: {self.value.normalize():f}"
+
+    @property
+    def counts(self) -> bool:
+        """Only the target owner's value counts towards the target."""
+        return self.target.owner_id == self.entry.report.organization_id
+
+
+def attachment_path(instance, filename: str) -> str:
+    """A server-made name: never trust the uploaded file name on disk."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"reporting/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    """Evidence (佐证材料) for an entry: pdf, png, jpeg, docx or xlsx, checked by content."""
+
+    entry = models.ForeignKey(ReportEntry, models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["entry", "uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class LateEntryException(models.Model):
+    """A coordinator lets one department enter its report in a closed period."""
+
+    period = models.ForeignKey(Period, models.CASCADE, related_name="late_entry_exceptions")
+    organization = models.ForeignKey(
+        Organization, models.CASCADE, related_name="+", verbose_name=_("department")
+    )
+    # The exception ends at this moment (aware); None means until the report is submitted.
+    until = models.DateTimeField(_("until"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("late-entry exception")
+        verbose_name_plural = _("late-entry exceptions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "organization"], name="late_entry_unique_department"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} {self.period}"
+
+    def is_active(self, now=None) -> bool:
+        return self.until is None or (now or timezone.now()) <= self.until
+
+
+class ClosureRequest(models.Model):
+    """The lead department asks the coordinator to close (办结/销号) a measure, with evidence."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    measure = models.ForeignKey(Measure, models.CASCADE, related_name="closure_requests")
+    organization = models.ForeignKey(
+        Organization, models.PROTECT, related_name="+", verbose_name=_("department")
+    )
+    evidence = models.TextField(_("evidence"))
+    evidence_file = models.FileField(
+        _("evidence file"), upload_to=attachment_path, max_length=200, blank=True
+    )
+    evidence_file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("closure request")
+        verbose_name_plural = _("closure requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure"],
+                condition=models.Q(status="pending"),
+                name="closure_one_pending_per_measure",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.measure.code} {self.get_status_display()}"

@@ -1,0 +1,379 @@
+"""The coordinator's pages (matrix, review queue with bulk accept, per-measure view), the
+department's landing page, and the pinned query counts of the report form and the matrix."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from luoshi.conftest import department, make_user
+from luoshi.plans.services import set_measure_departments
+from luoshi.reporting import services
+from luoshi.reporting.models import Report
+from luoshi.reporting.tests.conftest import at
+from luoshi.reporting.tests.test_pages_report import (
+    PDF,
+    fill_in,
+    lead_entry,
+    make_commerce_lead,
+    measure,
+    report_url,
+)
+
+
+@pytest.fixture
+def commerce_leads(coordinator, tracked):
+    return make_commerce_lead(coordinator, tracked)
+
+
+@pytest.fixture(autouse=True)
+def _mid_november():
+    with time_machine.travel(at(2026, 11, 20, 10, 30), tick=False):
+        yield
+
+
+def submit(report, reporter, head):
+    report = services.start_draft(reporter, report)
+    fill_in(reporter, report)
+    services.submit_for_signoff(reporter, report)
+    return services.sign_off(head, report)
+
+
+@pytest.fixture
+def submitted(commerce_leads, commerce_report, commerce_reporter, commerce_head):
+    return submit(commerce_report, commerce_reporter, commerce_head)
+
+
+@pytest.fixture
+def transport_submitted(november, transport_reporter, transport_head):
+    report = november.reports.get(organization=transport_reporter.organization)
+    return submit(report, transport_reporter, transport_head)
+
+
+def matrix_url(plan) -> str:
+    return reverse("reporting:matrix", args=[plan.pk])
+
+
+def queue_url(plan) -> str:
+    return reverse("reporting:queue", args=[plan.pk])
+
+
+# --- The matrix -------------------------------------------------------------------------------
+
+
+def test_the_matrix_shows_every_department_and_period_with_its_state(
+    client_for, coordinator, tracked, submitted
+):
+    page = client_for(coordinator).get(matrix_url(tracked)).content.decode()
+    october, nov, december = tracked.periods.order_by("start")
+    assert "2026年10月" in page and "2026年11月" in page and "2026年12月" in page
+    # Every expected report is a linked cell; the legend names all eight states.
+    assert (
+        page.count('href="/reporting/reports/')
+        == Report.objects.filter(period__plan=tracked).count()
+    )
+    for state in [
+        "not_started",
+        "draft",
+        "awaiting_signoff",
+        "submitted_on_time",
+        "submitted_late",
+        "returned",
+        "accepted",
+        "missing",
+    ]:
+        assert f'class="state state-{state}"' in page
+    commerce = f'href="{report_url(submitted)}"'
+    assert f'class="state state-submitted_on_time" {commerce}' in page
+    # October is past due and nobody reported: every October cell is missing.
+    missing = october.reports.count()
+    assert page.count('class="state state-missing" href') == missing
+    assert "待审核" in page
+
+
+def test_a_late_submission_shows_as_late_in_the_matrix(
+    client_for, coordinator, tracked, commerce_reporter, commerce_head
+):
+    october = tracked.periods.order_by("start").first()
+    report = october.reports.get(organization=commerce_reporter.organization)
+    submit(report, commerce_reporter, commerce_head)
+    page = client_for(coordinator).get(matrix_url(tracked)).content.decode()
+    assert f'class="state state-submitted_late" href="{report_url(report)}"' in page
+
+
+def test_a_leader_reads_the_matrix_without_the_review_queue(client_for, leader, tracked):
+    response = client_for(leader).get(matrix_url(tracked))
+    assert response.status_code == 200
+    assert queue_url(tracked) not in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["commerce_reporter", "commerce_head"])
+def test_departments_cannot_open_the_matrix(client_for, request, persona, tracked):
+    client = client_for(request.getfixturevalue(persona))
+    assert client.get(matrix_url(tracked)).status_code == 403
+
+
+def test_the_matrix_refuses_post(client_for, coordinator, tracked):
+    assert client_for(coordinator).post(matrix_url(tracked)).status_code == 405
+
+
+# --- The review queue -------------------------------------------------------------------------
+
+
+def test_the_queue_lists_submitted_reports_and_bulk_accepts_the_ticked_ones(
+    client_for, coordinator, tracked, submitted, transport_submitted
+):
+    client = client_for(coordinator)
+    page = client.get(queue_url(tracked)).content.decode()
+    assert page.count('type="checkbox" name="reports"') == 2
+    assert "市商务局" in page and "市交通运输局" in page
+    response = client.post(queue_url(tracked), {"reports": [submitted.pk]})
+    assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["已验收 1 份报告。"]
+    submitted.refresh_from_db()
+    transport_submitted.refresh_from_db()
+    assert submitted.status == Report.Status.ACCEPTED
+    assert transport_submitted.status == Report.Status.SUBMITTED
+    page = client.get(queue_url(tracked)).content.decode()
+    assert page.count('type="checkbox" name="reports"') == 1
+
+
+def test_a_double_clicked_bulk_accept_accepts_once(
+    client_for, coordinator, tracked, submitted, transport_submitted
+):
+    client = client_for(coordinator)
+    ids = {"reports": [submitted.pk, transport_submitted.pk]}
+    client.post(queue_url(tracked), ids, headers={"HX-Request": "true"})
+    response = client.post(queue_url(tracked), ids, headers={"HX-Request": "true"})
+    assert response["HX-Redirect"] == queue_url(tracked)
+    from luoshi.audit.models import AuditRecord
+
+    assert AuditRecord.objects.filter(action="accept").count() == 2
+
+
+def test_a_bulk_accept_with_nothing_ticked_says_so(client_for, coordinator, tracked, submitted):
+    response = client_for(coordinator).post(queue_url(tracked), {})
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["请先勾选要验收的报告。"]
+    submitted.refresh_from_db()
+    assert submitted.status == Report.Status.SUBMITTED
+
+
+@pytest.mark.parametrize("persona", ["commerce_reporter", "commerce_head", "leader"])
+def test_only_the_coordinator_opens_the_queue(client_for, request, persona, tracked, submitted):
+    client = client_for(request.getfixturevalue(persona))
+    assert client.get(queue_url(tracked)).status_code == 403
+    assert client.post(queue_url(tracked), {"reports": [submitted.pk]}).status_code == 403
+    submitted.refresh_from_db()
+    assert submitted.status == Report.Status.SUBMITTED
+
+
+# --- The measure view and the landing pages ---------------------------------------------------
+
+
+def test_the_measure_view_shows_every_departments_entries(
+    client_for, coordinator, leader, submitted, transport_submitted
+):
+    url = reverse("reporting:measure", args=[measure("十.3").pk])
+    page = client_for(coordinator).get(url).content.decode()
+    assert "市商务局" in page and "市交通运输局" in page
+    assert page.count("本月推进顺利。") == 2
+    assert client_for(leader).get(url).status_code == 200
+
+
+def test_departments_cannot_open_the_measure_view(client_for, transport_reporter, submitted):
+    url = reverse("reporting:measure", args=[measure("十.3").pk])
+    assert client_for(transport_reporter).get(url).status_code == 403
+
+
+def test_a_department_lands_on_its_reports_by_period(client_for, commerce_reporter, submitted):
+    page = client_for(commerce_reporter).get(reverse("reporting:home")).content.decode()
+    assert "2026年11月" in page and "2026年10月" in page
+    assert "2026年12月" not in page  # not begun yet
+    assert "2026-11-28" in page
+    assert report_url(submitted) in page
+    assert "市交通运输局" not in page
+
+
+def test_the_head_lands_on_the_reports_to_sign_off(
+    client_for, commerce_head, commerce_reporter, commerce_leads, commerce_report
+):
+    report = services.start_draft(commerce_reporter, commerce_report)
+    fill_in(commerce_reporter, report)
+    services.submit_for_signoff(commerce_reporter, report)
+    page = client_for(commerce_head).get(reverse("reporting:home")).content.decode()
+    assert f'btn-success" href="{report_url(report)}">审核签发</a>' in page
+    page = client_for(commerce_reporter).get(reverse("reporting:home")).content.decode()
+    assert "审核签发</a>" not in page
+
+
+def test_the_coordinator_lands_on_the_plans_with_what_awaits_review(
+    client_for, coordinator, tracked, submitted
+):
+    page = client_for(coordinator).get(reverse("reporting:home")).content.decode()
+    assert matrix_url(tracked) in page and queue_url(tracked) in page
+    assert '<span class="badge text-bg-warning">1</span>' in page
+    missing = Report.objects.filter(period__plan=tracked).missing().count()
+    assert missing > 0
+    assert f'<span class="state state-missing">{missing}</span>' in page
+
+
+def test_administrators_have_no_reporting_pages(client_for, audit_admin, tracked):
+    assert client_for(audit_admin).get(reverse("reporting:home")).status_code == 403
+
+
+# --- Pinned query counts ----------------------------------------------------------------------
+#
+# Logged-in pages start with three queries: the session, the user and the user's organization.
+
+
+# Session, user, organization, report, entries, targets, actuals, attachments, co entries.
+REPORT_FORM_QUERIES = 9
+
+
+def test_the_report_form_has_a_pinned_query_count_whatever_the_periods_and_departments(
+    client_for,
+    commerce_reporter,
+    transport_reporter,
+    coordinator,
+    commerce_leads,
+    commerce_report,
+    november,
+    django_assert_num_queries,
+    settings,
+    tmp_path,
+):
+    settings.MEDIA_ROOT = tmp_path
+    commerce = services.start_draft(commerce_reporter, commerce_report)
+    client = client_for(commerce_reporter)
+    with django_assert_num_queries(REPORT_FORM_QUERIES):
+        client.get(report_url(commerce))
+    # More of everything: text, evidence and actuals, co departments' entries, more periods.
+    fill_in(commerce_reporter, commerce)
+    entry = lead_entry(commerce)
+    services.add_attachment(commerce_reporter, entry, SimpleUploadedFile("a.pdf", PDF))
+    services.add_attachment(commerce_reporter, entry, SimpleUploadedFile("b.pdf", PDF))
+    target = entry.measure.targets.get()
+    services.save_entry(commerce_reporter, entry, {"actuals": {target.pk: 1500}}, entry.version)
+    for name in ["市邮政管理局", "市供销合作社", "市交通运输局"]:
+        reporter = make_user(f"co_{name}", "reporter", department(name))
+        co = services.start_draft(reporter, november.reports.get(organization=department(name)))
+        fill_in(reporter, co, "配合部门文字")
+    settings.REPORTING_PERIODS_AHEAD = 6
+    services.ensure_periods(commerce_leads, timezone.localdate())
+    client = client_for(commerce_reporter)
+    with django_assert_num_queries(REPORT_FORM_QUERIES):
+        page = client.get(report_url(commerce)).content.decode()
+    assert page.count("配合部门文字") == 3 and "b.pdf" in page and 'value="1500"' in page
+    # A department that leads nothing skips the co-entries query.
+    transport = november.reports.get(organization=transport_reporter.organization)
+    client = client_for(transport_reporter)
+    with django_assert_num_queries(REPORT_FORM_QUERIES - 1):
+        client.get(report_url(transport))
+
+
+def test_the_matrix_has_a_pinned_query_count_whatever_the_periods_and_departments(
+    client_for, coordinator, tracked, django_assert_num_queries, settings
+):
+    client = client_for(coordinator)
+    with django_assert_num_queries(6):
+        client.get(matrix_url(tracked))
+    before = Report.objects.filter(period__plan=tracked).count()
+    # Four more departments on a measure, and half a year more of periods.
+    set_measure_departments(
+        coordinator,
+        measure("十七.4"),
+        [
+            (department(name), "co")
+            for name in ["市妇联", "市教育局", "市卫生健康委", "市文化和旅游局"]
+        ],
+        needs_review=False,
+    )
+    settings.REPORTING_PERIODS_AHEAD = 6
+    services.ensure_periods(tracked, timezone.localdate() + datetime.timedelta(days=1))
+    assert Report.objects.filter(period__plan=tracked).count() > before + 20
+    with django_assert_num_queries(6):
+        client.get(matrix_url(tracked))
+
+
+def test_the_queue_has_a_pinned_query_count(
+    client_for, coordinator, tracked, submitted, transport_submitted, django_assert_num_queries
+):
+    client = client_for(coordinator)
+    with django_assert_num_queries(5):
+        client.get(queue_url(tracked))
+
+
+def test_the_department_landing_has_a_pinned_query_count(
+    client_for, commerce_reporter, tracked, django_assert_num_queries
+):
+    make_user("another_reporter", "reporter", department("市商务局"))
+    client = client_for(commerce_reporter)
+    with django_assert_num_queries(4):
+        client.get(reverse("reporting:home"))
+
+
+# --- Closing a period and late entry ------------------------------------------------------------
+
+
+def test_the_coordinator_closes_a_past_period_and_lets_one_department_enter_late(
+    client_for, coordinator, commerce_reporter, commerce_leads, tracked
+):
+    october = tracked.periods.order_by("start").first()
+    client = client_for(coordinator)
+    close = reverse("reporting:period_close", args=[october.pk])
+    assert close in client.get(matrix_url(tracked)).content.decode()
+    response = client.post(close)
+    assert response.status_code == 302
+    october.refresh_from_db()
+    assert october.is_closed
+    assert close not in client.get(matrix_url(tracked)).content.decode()
+
+    report = october.reports.get(organization=commerce_reporter.organization)
+    page = client.get(report_url(report)).content.decode()
+    assert "允许补报" in page
+    client.post(reverse("reporting:late_entry", args=[report.pk]), {"comment": "系统故障"})
+    assert "允许补报" not in client.get(report_url(report)).content.decode()
+    client = client_for(commerce_reporter)
+    assert "开始填报" in client.get(report_url(report)).content.decode()
+
+
+@pytest.mark.parametrize("persona", ["commerce_reporter", "commerce_head", "leader"])
+def test_only_the_coordinator_closes_periods_and_grants_late_entry(
+    client_for, request, persona, commerce_report, tracked
+):
+    october = tracked.periods.order_by("start").first()
+    client = client_for(request.getfixturevalue(persona))
+    assert client.post(reverse("reporting:period_close", args=[october.pk])).status_code == 403
+    url = reverse("reporting:late_entry", args=[commerce_report.pk])
+    assert client.post(url).status_code == 403
+    october.refresh_from_db()
+    assert not october.is_closed
+
+
+def test_another_departments_reporter_cannot_reach_a_report_to_grant_itself_late_entry(
+    client_for, transport_reporter, commerce_report
+):
+    url = reverse("reporting:late_entry", args=[commerce_report.pk])
+    assert client_for(transport_reporter).post(url).status_code == 404
+
+
+def test_the_measure_view_has_a_pinned_query_count(
+    client_for, coordinator, submitted, november, django_assert_num_queries
+):
+    url = reverse("reporting:measure", args=[measure("十.3").pk])
+    client = client_for(coordinator)
+    with django_assert_num_queries(10):
+        client.get(url)
+    for name in ["市邮政管理局", "市交通运输局", "市供销合作社"]:
+        reporter = make_user(f"co_{name}", "reporter", department(name))
+        fill_in(
+            reporter,
+            services.start_draft(reporter, november.reports.get(organization=department(name))),
+        )
+    client = client_for(coordinator)
+    with django_assert_num_queries(10):
+        assert client.get(url).content.decode().count("本月推进顺利。") == 4

@@ -1,0 +1,22 @@
+# NAV: the "Reports" (报送) link to {% url 'reporting:home' %} is in base.html. Still wanted, for
+# the plans app's owner: on plans/plan_detail.html, for coordinators and leaders, a link
+# "Reporting status" (报送情况) to {% url 'reporting:matrix' plan.pk %}.
+from django.urls import path
+
+from luoshi.reporting import views
+
+app_name = "reporting"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("reports/<int:pk>/", views.report_detail, name="report"),
+    path("entries/<int:pk>/", views.entry, name="entry"),
+    path("entries/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
+    path("reports/<int:pk>/late-entry/", views.late_entry, name="late_entry"),
+    path("reports/<int:pk>/<slug:action>/", views.report_action, name="action"),
+    path("periods/<int:pk>/close/", views.period_close, name="period_close"),
+    path("plans/<int:pk>/", views.matrix, name="matrix"),
+    path("plans/<int:pk>/queue/", views.queue, name="queue"),
+    path("measures/<int:pk>/", views.measure_entries, name="measure"),
+]

@@ -1,0 +1,433 @@
+"""The pages of the reporting cycle: the department's report form with its workflow buttons,
+the department's list of reports, and the coordinator's matrix, review queue and measure view.
+
+Every object comes through a permission-checked helper of services.py or queries.py; every
+change goes through a service. Entries save themselves through htmx (see
+static/reporting/report-form.js): a save answers 200 (saved), 409 (someone else saved first:
+both versions shown), 422 (refused, e.g. the report was submitted meanwhile) or 401 (the
+session expired: the text stays in the browser).
+"""
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, reswap, trigger_client_event
+
+from luoshi.lib.auth import role_required
+from luoshi.orgs.models import User
+from luoshi.plans.services import can_edit_plan, get_plan_for_user
+from luoshi.reporting import queries
+from luoshi.reporting import services as reporting
+from luoshi.reporting.forms import AttachmentForm, BulkAcceptForm, CommentForm, EntryForm
+from luoshi.reporting.models import Report
+
+
+def htmx_login_required(view):
+    """login_required, except that an htmx request gets a 401 with a message to show, never
+    the login page swapped into the form (the text typed stays in the browser)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if not request.htmx:
+            return redirect_to_login(request.get_full_path())
+        page = request.htmx.current_url_abs_path or request.get_full_path()
+        login_url = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': page})}"
+        message = _(
+            "Your session has expired and this was not saved. Your text is kept in this "
+            "browser: log in again and it will be saved."
+        )
+        response = render(
+            request,
+            "reporting/session_expired.html",
+            {"message": message, "login_url": login_url},
+            status=401,
+        )
+        reswap(response, "none")
+        return trigger_client_event(
+            response, "sessionExpired", {"message": message, "login_url": login_url}
+        )
+
+    return wrapped
+
+
+def _error_text(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+def _report_url(report: Report, entry_pk: int | None = None) -> str:
+    url = reverse("reporting:report", args=[report.pk])
+    return f"{url}#entry-{entry_pk}" if entry_pk else url
+
+
+def _go(request, url: str):
+    """Back to a page: a client-side redirect for htmx, a plain redirect otherwise."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@require_GET
+@login_required
+def home(request):
+    user = request.user
+    if user.is_department_user:
+        context = {"reports": queries.department_reports(user), "today": timezone.localdate()}
+        return render(request, "reporting/my_reports.html", context)
+    if user.is_coordinator or user.is_leader:
+        context = {"plans": queries.coordinated_plans(user)}
+        return render(request, "reporting/plans.html", context)
+    raise PermissionDenied
+
+
+# --- The report form ------------------------------------------------------------------------
+
+
+def _entry_rows(report: Report, entries, editable: bool):
+    co = queries.co_entries_by_measure(report, entries)
+    rows = []
+    for entry in entries:
+        entry.form = EntryForm(entry=entry) if editable else None
+        entry.co_entries = co.get(entry.measure_id, [])
+        rows.append(queries.with_actuals(entry))
+    return queries.grouped_by_task(rows)
+
+
+def _workflow(user: User, report: Report, editable: bool, today) -> dict:
+    """Which buttons the user gets on this report in its state."""
+    status = report.status
+    mine = user.is_department_user and user.organization_id == report.organization_id
+    coordinating = can_edit_plan(user, report.period.plan)
+    return {
+        "start": mine and status == Report.Status.NOT_STARTED and editable,
+        "submit": mine
+        and user.role == User.Role.REPORTER
+        and status in (Report.Status.DRAFT, Report.Status.RETURNED)
+        and editable,
+        "signoff": mine
+        and user.role == User.Role.APPROVER
+        and status == Report.Status.AWAITING_SIGNOFF,
+        "would_be_late": today > report.period.due_date,
+        "review": coordinating and status == Report.Status.SUBMITTED,
+        "took_part": coordinating
+        and status == Report.Status.SUBMITTED
+        and reporting.took_part(user, report),
+        "reopen": coordinating and status == Report.Status.ACCEPTED,
+        "late_entry": coordinating
+        and report.period.is_closed
+        and status in Report.UNSUBMITTED + (Report.Status.RETURNED,)
+        and not reporting.late_entry_allowed(report),
+    }
+
+
+@require_GET
+@login_required
+def report_detail(request, pk):
+    report = reporting.get_report(request.user, pk)
+    editable = reporting.can_edit(request.user, report)
+    entries = list(reporting.entries_for_report(report))
+    today = timezone.localdate()
+    state = queries.state_of(report, today)
+    context = {
+        "report": report,
+        "state": state,
+        "state_label": queries.STATE_LABELS[state],
+        "tasks": _entry_rows(report, entries, editable),
+        "entry_count": len(entries),
+        "editable": editable,
+        "actions": _workflow(request.user, report, editable, today),
+    }
+    return render(request, "reporting/report.html", context)
+
+
+def _entry_context(user: User, entry) -> dict:
+    report = entry.report
+    editable = reporting.can_edit(user, report)
+    entry.form = EntryForm(entry=entry) if editable else None
+    entry.co_entries = queries.co_entries_by_measure(report, [entry]).get(entry.measure_id, [])
+    queries.with_actuals(entry)
+    return {"entry": entry, "report": report, "editable": editable}
+
+
+def _entry_saved(request, entry, form):
+    invalid = [form.fields[name].label for name in form.errors]
+    context = {"entry": entry, "invalid": invalid}
+    return render(request, "reporting/entry_saved.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@htmx_login_required
+def entry(request, pk):
+    """GET: the entry's card (htmx); POST: save the entry (autosave and the save button)."""
+    entry = reporting.get_entry(request.user, pk)
+    if request.method == "GET":
+        if not request.htmx:
+            return redirect(_report_url(entry.report, entry.pk))
+        return render(request, "reporting/report.html#entry", _entry_context(request.user, entry))
+    form = EntryForm(request.POST, entry=entry)
+    form.is_valid()  # invalid fields are left out of the save and reported
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        return HttpResponseBadRequest("version")
+    try:
+        saved = reporting.save_entry(request.user, entry, form.data_to_save(), version)
+    except reporting.EditConflict as conflict:
+        if not request.htmx:
+            messages.error(request, str(conflict))
+            return redirect(_report_url(entry.report, entry.pk))
+        context = {
+            "entry": entry,
+            "conflict": conflict,
+            "rows": form.side_by_side(conflict.current),
+        }
+        response = render(request, "reporting/entry_conflict.html", context, status=409)
+        response["HX-Retarget"] = f"#conflict-{entry.pk}"
+        return reswap(response, "innerHTML")
+    except (reporting.WorkflowError, ValidationError) as error:
+        if not request.htmx:
+            messages.error(request, _error_text(error))
+            return redirect(_report_url(entry.report, entry.pk))
+        context = {"entry": entry, "message": _error_text(error)}
+        return render(request, "reporting/entry_refused.html", context, status=422)
+    if not request.htmx:
+        messages.success(request, _("Measure %(code)s saved.") % {"code": entry.measure.code})
+        return redirect(_report_url(entry.report, entry.pk))
+    return _entry_saved(request, saved, form)
+
+
+# --- Attachments ----------------------------------------------------------------------------
+
+
+def _attachments(request, entry, error: str = ""):
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect(_report_url(entry.report, entry.pk))
+    context = {
+        "entry": entry,
+        "editable": reporting.can_edit(request.user, entry.report),
+        "upload_error": error,
+    }
+    return render(request, "reporting/report.html#attachments", context)
+
+
+@require_POST
+@htmx_login_required
+def attachment_upload(request, pk):
+    entry = reporting.get_entry(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    error = ""
+    if not form.is_valid():
+        error = " ".join(form.errors.get("file", []))
+    else:
+        try:
+            reporting.add_attachment(request.user, entry, form.cleaned_data["file"])
+        except (reporting.WorkflowError, ValidationError) as exc:
+            error = _error_text(exc)
+    return _attachments(request, entry, error)
+
+
+@require_GET
+@login_required
+def attachment_download(request, pk):
+    attachment = reporting.get_attachment(request.user, pk)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+@require_POST
+@htmx_login_required
+def attachment_delete(request, pk):
+    attachment = reporting.get_attachment(request.user, pk)
+    entry = attachment.entry
+    error = ""
+    try:
+        reporting.delete_attachment(request.user, attachment)
+    except reporting.WorkflowError as exc:
+        error = _error_text(exc)
+    return _attachments(request, reporting.get_entry(request.user, entry.pk), error)
+
+
+# --- The workflow ---------------------------------------------------------------------------
+
+
+def _signed_off_message(report: Report) -> str:
+    values = {"due": report.period.due_date.strftime("%Y-%m-%d")}
+    if report.late:
+        return _("Signed off and submitted late (due %(due)s).") % values
+    return _("Signed off and submitted on time (due %(due)s).") % values
+
+
+# action: (service, takes a comment, message after success)
+ACTIONS = {
+    "start": (reporting.start_draft, False, lambda r: _("The draft is started.")),
+    "submit": (
+        reporting.submit_for_signoff,
+        False,
+        lambda r: _("Sent to the department head for sign-off."),
+    ),
+    "send-back": (
+        reporting.send_back,
+        False,
+        lambda r: _("Sent back to the reporter as a draft."),
+    ),
+    "signoff": (reporting.sign_off, False, _signed_off_message),
+    "return": (reporting.return_report, True, lambda r: _("Returned to the department.")),
+    "accept": (reporting.accept, False, lambda r: _("Report accepted.")),
+    "reopen": (reporting.reopen, True, lambda r: _("Report reopened for the department.")),
+}
+
+
+@require_POST
+@htmx_login_required
+def report_action(request, pk, action):
+    """One workflow step. The services make a repeated step a no-op (double clicks)."""
+    report = reporting.get_report(request.user, pk)
+    if action not in ACTIONS:
+        return HttpResponseBadRequest("unknown action")
+    service, takes_comment, message = ACTIONS[action]
+    args = []
+    if takes_comment:
+        form = CommentForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Write a comment or a reason first."))
+            return _go(request, _report_url(report))
+        args.append(form.cleaned_data["comment"])
+    elif action == "send-back":
+        args.append(request.POST.get("comment", "")[:4000])
+    before = report.status
+    try:
+        report = service(request.user, report, *args)
+    except (reporting.WorkflowError, ValidationError) as error:
+        messages.error(request, _error_text(error))
+    else:
+        if report.status != before:  # a repeated click changes nothing and says nothing
+            messages.success(request, message(report))
+    return _go(request, _report_url(report))
+
+
+@require_POST
+@htmx_login_required
+def late_entry(request, pk):
+    """The coordinator lets the department enter this report although its period is closed."""
+    report = reporting.get_report(request.user, pk)
+    reason = request.POST.get("comment", "")[:4000]
+    try:
+        reporting.grant_late_entry(request.user, report.period, report.organization, reason=reason)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request,
+            _("%(department)s may now enter this report late.")
+            % {"department": report.organization.name},
+        )
+    return _go(request, _report_url(report))
+
+
+# --- The coordinator's pages ----------------------------------------------------------------
+
+
+@require_POST
+@htmx_login_required
+def period_close(request, pk):
+    """Close a period: its reports can no longer change without a late-entry exception."""
+    period = reporting.get_period(request.user, pk)
+    reporting.close_period(request.user, period)
+    messages.success(
+        request,
+        _("%(period)s is closed: departments need your permission to enter it late.")
+        % {"period": period.label},
+    )
+    return _go(request, reverse("reporting:matrix", args=[period.plan_id]))
+
+
+@require_GET
+@login_required
+def matrix(request, pk):
+    plan = get_plan_for_user(request.user, pk)
+    today = timezone.localdate()
+    grid = reporting.report_matrix(request.user, plan, today)
+    labels = queries.STATE_LABELS
+    rows = [
+        (name, [(cell[0], cell[1], labels[cell[1]]) if cell else None for cell in grid.row(dept)])
+        for dept, name in grid.departments
+    ]
+    totals = []
+    for index, period in enumerate(grid.periods):
+        cells = [cells[index] for _name, cells in rows if cells[index]]
+        done = sum(1 for cell in cells if cell[1] in queries.SUBMITTED_STATES)
+        totals.append({"period": period, "done": done, "expected": len(cells)})
+    context = {
+        "plan": plan,
+        "rows": rows,
+        "totals": totals,
+        "today": today,
+        "labels": labels,
+        "can_review": can_edit_plan(request.user, plan),
+    }
+    return render(request, "reporting/matrix.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(User.Role.COORDINATOR)
+def queue(request, pk):
+    plan = get_plan_for_user(request.user, pk)
+    if not can_edit_plan(request.user, plan):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = BulkAcceptForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Tick the reports to accept first."))
+        else:
+            accepted, skipped = reporting.bulk_accept(request.user, form.cleaned_data["reports"])
+            if accepted:
+                messages.success(
+                    request, _("%(count)d reports accepted.") % {"count": len(accepted)}
+                )
+            if skipped:
+                names = "、".join(str(r) for r in skipped)
+                messages.warning(
+                    request,
+                    _("Not accepted (you wrote or signed them, or they changed): %(names)s.")
+                    % {"names": names},
+                )
+        return _go(request, reverse("reporting:queue", args=[plan.pk]))
+    today = timezone.localdate()
+    reports = list(reporting.review_queue(request.user, plan))
+    for report in reports:
+        report.state = queries.state_of(report, today)
+        report.state_label = queries.STATE_LABELS[report.state]
+    return render(request, "reporting/queue.html", {"plan": plan, "reports": reports})
+
+
+@require_GET
+@login_required
+def measure_entries(request, pk):
+    measure = queries.get_measure_for_review(request.user, pk)
+    entries = [queries.with_actuals(e) for e in queries.measure_history(measure)]
+    context = {
+        "measure": measure,
+        "plan": measure.key_task.plan,
+        "periods": queries.grouped_by_period(entries),
+        "assignments": measure.assignments.select_related("organization"),
+        "targets": list(measure.targets.all()),
+    }
+    return render(request, "reporting/measure.html", context)
