@@ -29,7 +29,6 @@ run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_demo
-	$(PY) manage.py build_reports --months 3
 	@echo "luoshi: http://127.0.0.1:$(PORT)/"
 	$(VENV)/bin/gunicorn luoshi.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
 

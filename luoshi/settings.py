@@ -38,11 +38,17 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "luoshi.orgs",
     "luoshi.plans",
     "luoshi.audit",
     "luoshi.reporting",
     "luoshi.api",
+    "luoshi.supervision",
+    "luoshi.documents",
+    "luoshi.insights",
+    "luoshi.portal",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +130,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "luoshi" / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -156,3 +163,13 @@ LOGGING = {
 REPORTING_TRACKING_START = envstr("REPORTING_TRACKING_START", "")
 REPORTING_PERIODS_AHEAD = envint("REPORTING_PERIODS_AHEAD", 2)
 REPORTING_ATTACHMENT_MAX_BYTES = envint("REPORTING_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+
+# Background jobs (webhooks, e-mail, long exports) through the Django tasks API, stored in the
+# database; `manage.py db_worker` runs them. LUOSHI_TASKS_IMMEDIATE=1 runs them inline.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if envbool("LUOSHI_TASKS_IMMEDIATE", False)
+        else "django_tasks_db.DatabaseBackend"
+    }
+}

@@ -13,5 +13,9 @@ urlpatterns = [
     path("departments/", include("luoshi.orgs.urls")),
     path("audit/", include("luoshi.audit.urls")),
     path("reporting/", include("luoshi.reporting.urls")),
+    path("supervision/", include("luoshi.supervision.urls")),
+    path("documents/", include("luoshi.documents.urls")),
+    path("insights/", include("luoshi.insights.urls")),
+    path("portal/", include("luoshi.portal.urls")),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,4 @@
+from django.urls import path  # noqa: F401  (the app's engineer adds its pages)
+
+app_name = "portal"
+urlpatterns = []
