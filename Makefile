@@ -30,13 +30,19 @@ run: setup
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_demo
 	@echo "luoshi: http://127.0.0.1:$(PORT)/"
+	@# Beside gunicorn: the daily supervision loop and the task worker, stopped with it.
+	$(PY) manage.py run_background & bg=$$!; \
+	trap 'kill $$bg 2>/dev/null; wait $$bg' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn luoshi.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
 
 test: setup-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# The importer's accuracy on documents with a known plan, and its speed on the seed.
+# Page times, query counts, throughput ratios and document times at city and province scale
+# (bench/run.py; BENCH_ARGS=--quick for a short run; results in bench/results/latest.json);
+# then the importer's accuracy on documents with a known plan, and its speed on the seed.
 bench: setup-dev
+	$(PY) -m bench.run $(BENCH_ARGS)
 	$(PY) bench/import_accuracy.py $(BENCH_DIR)
 	$(PY) bench/parse_speed.py
 

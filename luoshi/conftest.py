@@ -38,6 +38,16 @@ def _fast_password_hashing(request):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_session_timeouts(request):
+    # Tests log in once and then travel days ahead in time; the idle and absolute timeouts
+    # would log them out. The timeout tests (luoshi/orgs/tests) turn them back on.
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
+    settings = request.getfixturevalue("settings")
+    settings.SESSION_TIMEOUTS = False
+
+
 @pytest.fixture
 def region(db):
     from luoshi.orgs.services import load_directory
@@ -151,3 +161,13 @@ def browser():
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def system_admin(seed_plan, region):
+    return make_user("sysadmin", "system_admin", region)
+
+
+@pytest.fixture
+def security_admin(seed_plan, region):
+    return make_user("secadmin", "security_admin", region)

@@ -1,4 +1,19 @@
-from django.urls import path  # noqa: F401  (the app's engineer adds its pages)
+# NAV (for base.html's owner): a "Documents" (公文与台账) link to {% url 'documents:home' %} for
+# coordinators, leaders and department users.
+from django.urls import path
+
+from luoshi.documents import views
 
 app_name = "documents"
-urlpatterns = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("plans/<int:pk>/", views.plan_documents, name="plan"),
+    path("plans/<int:pk>/ledger.xlsx", views.ledger_xlsx, name="ledger_xlsx"),
+    path("plans/<int:pk>/periods/<int:period_pk>/", views.report_page, name="report"),
+    path(
+        "plans/<int:pk>/periods/<int:period_pk>/report.docx", views.report_docx, name="report_docx"
+    ),
+    path("plans/<int:pk>/periods/<int:period_pk>/report.pdf", views.report_pdf, name="report_pdf"),
+    path("reports/<int:pk>/word/", views.template_page, name="template"),
+    path("reports/<int:pk>/word/template.docx", views.template_download, name="template_docx"),
+]

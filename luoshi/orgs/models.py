@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -70,6 +71,10 @@ class User(AbstractUser):
         verbose_name=_("organization"),
     )
     display_name = models.CharField(_("name"), max_length=100, blank=True)
+    # Password rules in production: changed every PASSWORD_MAX_AGE_DAYS, and a password an
+    # administrator generated must be replaced at the first login.
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta:
         verbose_name = _("user")
@@ -77,6 +82,23 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.username
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    @property
+    def is_administrator(self) -> bool:
+        """One of the three separated administrators (三员)."""
+        return self.role in ADMIN_ROLES
+
+    @property
+    def is_system_admin(self) -> bool:
+        return self.role == self.Role.SYSTEM_ADMIN
+
+    @property
+    def is_security_admin(self) -> bool:
+        return self.role == self.Role.SECURITY_ADMIN
 
     @property
     def is_coordinator(self) -> bool:
@@ -93,3 +115,8 @@ class User(AbstractUser):
     @property
     def is_audit_admin(self) -> bool:
         return self.role == self.Role.AUDIT_ADMIN
+
+
+ADMIN_ROLES = (User.Role.SYSTEM_ADMIN, User.Role.SECURITY_ADMIN, User.Role.AUDIT_ADMIN)
+# Roles that must confirm a second factor (TOTP) in production.
+OTP_ROLES = (User.Role.COORDINATOR, *ADMIN_ROLES)

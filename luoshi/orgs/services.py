@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from luoshi.audit.services import diff, record_change
+from luoshi.audit.services import diff, record_change, record_event
 from luoshi.orgs.models import Organization, User
 
 DIRECTORY_DIR = Path(__file__).resolve().parent / "data"
@@ -270,4 +270,122 @@ def ensure_account(
         changes["password"] = {"old": "***", "new": "***"}
     if changes:
         record_change(by, action, user, changes)
+    return user
+
+
+# --- Account administration (三员分立: system and security administrators) ----------------
+
+BUSINESS_ROLES = (
+    User.Role.COORDINATOR,
+    User.Role.REPORTER,
+    User.Role.APPROVER,
+    User.Role.LEADER,
+)
+
+
+class AccountRefused(ValueError):
+    """An account change the rules forbid; the message says why, in Chinese."""
+
+
+@transaction.atomic
+def create_account(by: User, *, username: str, display_name: str, role: str, organization):
+    """A new account with a generated password that must be changed at the first login.
+
+    Returns (user, password); the password is shown once to the system administrator.
+    """
+    if role not in BUSINESS_ROLES:
+        raise AccountRefused(_("Administrator accounts are not created here."))
+    if User.objects.filter(username__iexact=username).exists():
+        raise AccountRefused(_("The user name %(name)s is taken.") % {"name": username})
+    password = generate_password()
+    user = User(
+        username=username,
+        display_name=display_name,
+        role=role,
+        organization=organization,
+        must_change_password=True,
+    )
+    user.set_password(password)
+    user.save()
+    record_change(
+        by,
+        "create",
+        user,
+        {
+            "role": {"old": None, "new": role},
+            "organization": {"old": None, "new": str(organization or "")},
+        },
+    )
+    return user, password
+
+
+@transaction.atomic
+def set_account_active(by: User, user: User, active: bool) -> User:
+    if user.pk == by.pk:
+        raise AccountRefused(_("You cannot disable your own account."))
+    if user.is_active != active:
+        User.objects.filter(pk=user.pk).update(is_active=active)
+        record_change(by, "change", user, {"is_active": {"old": user.is_active, "new": active}})
+        user.is_active = active
+    return user
+
+
+@transaction.atomic
+def reset_password(by: User, user: User) -> str:
+    """A new generated password, to be changed at the next login; lifts a lockout too."""
+    from axes.utils import reset as axes_reset
+
+    password = generate_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    axes_reset(username=user.username)
+    record_change(by, "reset_password", user, {"password": {"old": "***", "new": "***"}})
+    return password
+
+
+@transaction.atomic
+def change_password(user: User, new_password: str) -> User:
+    """The user's own new password (already validated by the form)."""
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    record_change(user, "change_password", user, {"password": {"old": "***", "new": "***"}})
+    return user
+
+
+@transaction.atomic
+def change_role(by: User, user: User, role: str) -> User:
+    """The security administrator gives an account another business role."""
+    if user.pk == by.pk or user.role not in BUSINESS_ROLES or role not in BUSINESS_ROLES:
+        raise AccountRefused(_("Administrator roles are not changed here."))
+    if user.role != role:
+        old = user.role
+        User.objects.filter(pk=user.pk).update(role=role)
+        user.role = role
+        record_change(by, "permission_change", user, {"role": {"old": old, "new": role}})
+    return user
+
+
+def unlock_account(by: User, username: str) -> int:
+    """Lift django-axes' lockout of `username`; how many lockout records were cleared."""
+    from axes.utils import reset as axes_reset
+
+    cleared = axes_reset(username=username)
+    record_event(
+        by,
+        "unlock",
+        object_type="orgs.user",
+        object_repr=username,
+        changes={"failures_cleared": {"old": None, "new": cleared}},
+    )
+    return cleared
+
+
+def get_account_for_admin(by: User, pk: int) -> User:
+    """An account a system or security administrator may manage: any but the administrators."""
+    user = User.objects.filter(pk=pk, role__in=BUSINESS_ROLES).select_related("organization")
+    user = user.first()
+    if user is None:
+        raise Http404
     return user

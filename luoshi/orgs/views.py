@@ -28,8 +28,10 @@ def home(request):
         return redirect("reporting:home")
     if user.is_audit_admin:
         return redirect("audit:log")
-    if user.role in (User.Role.SYSTEM_ADMIN, User.Role.SECURITY_ADMIN):
-        return redirect("orgs:directory")
+    if user.role == User.Role.SECURITY_ADMIN:
+        return redirect("security:home")
+    if user.role == User.Role.SYSTEM_ADMIN:
+        return redirect("sysadmin:accounts")
     return redirect("plans:list")
 
 
@@ -48,9 +50,7 @@ def department_detail(request, pk):
 
 
 @require_GET
-@role_required(
-    User.Role.COORDINATOR, User.Role.LEADER, User.Role.SYSTEM_ADMIN, User.Role.SECURITY_ADMIN
-)
+@role_required(User.Role.COORDINATOR, User.Role.LEADER, User.Role.SYSTEM_ADMIN)
 def directory(request):
     departments = (
         Organization.objects.exclude(kind=Organization.Kind.REGION)

@@ -1,7 +1,12 @@
-"""The demo that `make run` loads: the seed plan, its departments and an account for each role."""
+"""The demo that `make run` loads: the seed plan, its departments, an account for each role,
+and (unless asked for the plan alone) a year of sample reports and one portal publication."""
 
+import datetime
 from pathlib import Path
 
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
 
 from luoshi.importing.sources import parse_file
@@ -10,14 +15,21 @@ from luoshi.orgs.services import ensure_account, generate_password, load_directo
 from luoshi.plans.models import Plan
 from luoshi.plans.services import import_plan
 
+# Every sample report's progress text starts with this, wherever it is shown.
+SAMPLE_MARK = "【示例数据】"
+SAMPLE_MONTHS = 12
+
 SEED = Path(__file__).resolve().parent / "seed" / "zaozhuang-2022-243.txt"
 DIRECTORY = Path(__file__).resolve().parents[1] / "orgs" / "data" / "zaozhuang.json"
 
 
-def load_demo(credentials_path: Path) -> list[tuple[str, str, str, str]]:
+def load_demo(
+    credentials_path: Path, *, plan_only: bool = False
+) -> list[tuple[str, str, str, str]]:
     """Load the demo (again: every step is idempotent) and return the accounts' credentials.
 
-    Passwords already written to `credentials_path` are kept, so the file stays valid.
+    Passwords already written to `credentials_path` are kept, so the file stays valid. Unless
+    `plan_only`, the plan gets sample reports for the last twelve months and a publication.
     """
     region = load_directory(DIRECTORY)
     parsed, text = parse_file(SEED)
@@ -33,7 +45,52 @@ def load_demo(credentials_path: Path) -> list[tuple[str, str, str, str]]:
         )
         rows.append((username, password, str(User.Role(role).label), str(organization or "")))
     write_credentials(credentials_path, rows)
+    if not plan_only:
+        load_sample_reports(plan)
     return rows
+
+
+def load_sample_reports(plan: Plan, today: datetime.date | None = None) -> dict[str, int]:
+    """A year of reports made by the reporting builder (on time, late, missing, returned, with
+    target actuals), marked 示例数据; the period not yet due is left for the departments to
+    write. Then the latest period with accepted reports is published on the portal, once.
+    """
+    from luoshi.portal.models import Publication
+    from luoshi.portal.services import publish
+    from luoshi.reporting import calendar, clock
+    from luoshi.reporting.builder import build_reports
+    from luoshi.reporting.models import Report, ReportEntry
+    from luoshi.reporting.services import ensure_periods, get_schedule
+
+    today = today or clock.today()
+    start = calendar.add_months(today.replace(day=1), -SAMPLE_MONTHS)
+    get_schedule(plan, tracking_start=start)
+    periods = ensure_periods(plan, today)
+    due = [p for p in periods if p.due_date < today]
+    if not due:
+        return {}
+    # One transaction: the builder's per-report transactions become savepoints (much faster
+    # on SQLite), and a crash leaves nothing half-built.
+    with transaction.atomic():
+        outcomes = build_reports(plan, start, due[-1].end, seed=0, today=today)
+        marked = (
+            ReportEntry.objects.filter(report__period__plan=plan)
+            .exclude(progress="")
+            .exclude(progress__startswith=SAMPLE_MARK)
+            .update(progress=Concat(Value(SAMPLE_MARK), F("progress")))
+        )
+        if marked:
+            from luoshi.audit.services import record_change
+
+            record_change(None, "mark sample data", plan, {"entries": {"old": 0, "new": marked}})
+    accepted = [
+        p
+        for p in reversed(due)
+        if Report.objects.filter(period=p, status=Report.Status.ACCEPTED).exists()
+    ]
+    if accepted and not Publication.objects.filter(plan=plan).exists():
+        publish(None, accepted[0], sample=True)
+    return outcomes.counts
 
 
 def demo_accounts(region: Organization, plan: Plan):

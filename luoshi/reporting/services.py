@@ -354,7 +354,12 @@ def delete_holiday_notice(user: User | None, notice: HolidayNotice) -> None:
 
 def reports_for_user(user: User):
     """Reports the user may read: their department's, their plans' (coordinator), all (leader)."""
-    reports = Report.objects.select_related("period__plan", "organization")
+    # The plan's source document (tens of kB) is never shown with a report: without the defer
+    # a department's report list (20 plans × 36 periods at city scale, bench/results) pulled
+    # it once per row.
+    reports = Report.objects.select_related("period__plan", "organization").defer(
+        "period__plan__source_text"
+    )
     if user.is_leader:
         return reports
     if user.is_coordinator:
@@ -1103,14 +1108,21 @@ def report_matrix(user: User, plan: Plan, today: datetime.date | None = None) ->
         raise PermissionDenied
     today = today or clock.today()
     periods = list(Period.objects.filter(plan=plan).order_by("start"))
-    rows = Report.objects.filter(period__plan=plan).values_list(
-        "pk",
-        "period_id",
-        "organization_id",
-        "organization__name",
-        "status",
-        "late",
-        "period__due_date",
+    # No ORDER BY: the cells go into a dict and departments are sorted below. Report's default
+    # ordering (period, organization name) made the database sort every report of the plan
+    # (bench/results: matrix at province scale, 14,000 reports per plan).
+    rows = (
+        Report.objects.filter(period__plan=plan)
+        .order_by()
+        .values_list(
+            "pk",
+            "period_id",
+            "organization_id",
+            "organization__name",
+            "status",
+            "late",
+            "period__due_date",
+        )
     )
     departments, cells = {}, {}
     for pk, period_id, org_id, org_name, status, late, due in rows:

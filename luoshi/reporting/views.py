@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, trigger_client_event
 
+from luoshi.insights.services import department_home
 from luoshi.lib.auth import role_required
 from luoshi.orgs.models import User
 from luoshi.plans.services import can_edit_plan, get_plan_for_user
@@ -84,7 +85,9 @@ def _go(request, url: str):
 def home(request):
     user = request.user
     if user.is_department_user:
-        context = {"reports": queries.department_reports(user), "today": timezone.localdate()}
+        today = timezone.localdate()
+        reports = queries.department_reports(user, today)
+        context = {"home": department_home(user, reports, today), "today": today}
         return render(request, "reporting/my_reports.html", context)
     if user.is_coordinator or user.is_leader:
         context = {"plans": queries.coordinated_plans(user)}

@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401  (the app's engineer adds its pages)
+from django.urls import path
+
+from luoshi.supervision import views
 
 app_name = "supervision"
-urlpatterns = []
+urlpatterns = [
+    path("bell/", views.bell, name="bell"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("channels/", views.department_channels, name="channels"),
+    path("notices/", views.notice_list, name="notices"),
+    path("notices/<int:pk>/", views.notice_detail, name="notice"),
+    path("notices/<int:pk>/acknowledge/", views.notice_acknowledge, name="acknowledge"),
+    path("plans/<int:pk>/chase/", views.chase, name="chase"),
+    path("plans/<int:pk>/reminders/", views.reminder_rule, name="rule"),
+    path("plans/<int:pk>/notices/new/", views.notice_new, name="notice_new"),
+    path("plans/<int:pk>/scores/", views.scores, name="scores"),
+]

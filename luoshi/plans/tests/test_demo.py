@@ -1,24 +1,33 @@
-"""`manage.py load_demo`: the seed plan and an account per role, idempotent, credentials valid."""
+"""`manage.py load_demo`: the seed plan and an account per role, idempotent, credentials valid;
+a year of sample reports marked 示例数据 and one portal publication, unless --plan-only."""
 
+import datetime
 from io import StringIO
 
+import time_machine
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.urls import reverse
 
 from luoshi.orgs.models import User
-from luoshi.plans.demo import read_credentials
+from luoshi.plans.demo import SAMPLE_MARK, read_credentials
 from luoshi.plans.models import Measure, Plan
+from luoshi.portal.models import Publication
+from luoshi.reporting.models import Period, Report, ReportEntry, TargetActual
+
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 
 
-def load(path):
+def load(path, *options):
     out = StringIO()
-    call_command("load_demo", "--credentials", str(path), stdout=out)
+    call_command("load_demo", "--credentials", str(path), *options, stdout=out)
     return out.getvalue()
 
 
 def test_demo_loads_the_seed_and_an_account_for_every_role(db, tmp_path):
     credentials = tmp_path / "demo-credentials.txt"
-    out = load(credentials)
+    out = load(credentials, "--plan-only")
+    assert not Period.objects.exists()  # the plan alone: no reporting yet
     assert Plan.objects.get().doc_number == "枣发改经贸〔2022〕243号"
     assert Measure.objects.count() == 77
     roles = set(User.objects.values_list("role", flat=True))
@@ -35,9 +44,9 @@ def test_demo_loads_the_seed_and_an_account_for_every_role(db, tmp_path):
 
 def test_loading_the_demo_again_changes_nothing_and_keeps_the_passwords(db, tmp_path):
     credentials = tmp_path / "demo-credentials.txt"
-    load(credentials)
+    load(credentials, "--plan-only")
     first = read_credentials(credentials)
-    load(credentials)
+    load(credentials, "--plan-only")
     assert read_credentials(credentials) == first
     assert Plan.objects.count() == 1
     assert User.objects.count() == 69
@@ -46,5 +55,48 @@ def test_loading_the_demo_again_changes_nothing_and_keeps_the_passwords(db, tmp_
 
 def test_the_credentials_file_is_readable_only_by_its_owner(db, tmp_path):
     credentials = tmp_path / "demo-credentials.txt"
-    load(credentials)
+    load(credentials, "--plan-only")
     assert credentials.stat().st_mode & 0o777 == 0o600
+
+
+def statuses():
+    return list(
+        Report.objects.order_by("period__start", "organization__name").values_list(
+            "status", "late", "submitted_at"
+        )
+    )
+
+
+def test_the_demo_has_a_year_of_sample_reports_and_a_publication_and_loads_twice(
+    db, tmp_path, client
+):
+    credentials = tmp_path / "demo-credentials.txt"
+    with time_machine.travel(datetime.datetime(2026, 11, 20, 10, tzinfo=SHANGHAI), tick=False):
+        load(credentials)
+        due = Period.objects.filter(due_date__lt=datetime.date(2026, 11, 20))
+        assert due.count() == 12
+        assert due.order_by("start").first().label == "2025年11月"
+        past = Report.objects.filter(period__in=due)
+        assert past.filter(status=Report.Status.ACCEPTED).exists()
+        assert past.filter(late=True).exists()
+        assert past.filter(returned_at__isnull=False).exists()
+        assert past.missing(datetime.date(2026, 11, 20)).exists()
+        assert TargetActual.objects.exists()
+        # The month still running is left to the departments.
+        november = Period.objects.get(start=datetime.date(2026, 11, 1))
+        assert set(november.reports.values_list("status", flat=True)) == {"not_started"}
+        # Every sample text says what it is.
+        written = ReportEntry.objects.exclude(progress="")
+        assert written.exists()
+        assert not written.exclude(progress__startswith=SAMPLE_MARK).exists()
+        publication = Publication.objects.get()
+        assert publication.is_live and publication.data["sample"] is True
+        assert publication.period.label == "2026年10月"
+        page = client.get(reverse("portal:plan", args=[publication.plan_id])).content.decode()
+        assert "示例数据" in page and SAMPLE_MARK in page
+
+        first = statuses()
+        load(credentials)
+        assert statuses() == first
+        assert Publication.objects.count() == 1
+        assert not ReportEntry.objects.filter(progress__startswith=SAMPLE_MARK * 2).exists()

@@ -38,7 +38,14 @@ def women(seed_plan):
 def watched(page):
     """The page, collecting its console errors and uncaught exceptions in `page.errors`."""
     page.errors = []
-    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: (
+            page.errors.append(f"{m.text} @ {m.location} on {page.url}")
+            if m.type == "error"
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     return page
 
@@ -64,7 +71,7 @@ def test_a_report_is_filled_signed_off_and_accepted(
     # The reporter opens this month's report from the landing page and starts it.
     page = log_in(browser, live_server, reporter.username)
     page.screenshot(path=str(artifacts / "reporting-0-my-reports.png"), full_page=False)
-    page.locator(f'a[href="{report_path}"]').click()
+    page.locator(f'a[href="{report_path}"]').first.click()
     page.get_by_role("button", name="开始填报").click()
     page.wait_for_selector("form[data-backup-key]")
     forms = page.locator("form[data-backup-key]")

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from luoshi.conftest import department, make_user
+from luoshi.plans.models import Assignment
 from luoshi.plans.services import set_measure_departments
 from luoshi.reporting import services
 from luoshi.reporting.models import Report
@@ -198,6 +199,69 @@ def test_a_department_lands_on_its_reports_by_period(client_for, commerce_report
     assert "市交通运输局" not in page
 
 
+def issue_notice(coordinator, plan, organization, subject="请加快推进"):
+    from luoshi.supervision.services import issue_notice as issue
+
+    return issue(
+        coordinator,
+        plan,
+        organization,
+        colour="yellow",
+        subject=subject,
+        body="请于期限内反馈。",
+        reply_by=datetime.date(2026, 11, 27),
+    )
+
+
+def test_a_department_lands_on_its_next_due_day_counted_in_working_days(
+    client_for, commerce_reporter, commerce_report
+):
+    page = client_for(commerce_reporter).get(reverse("reporting:home")).content.decode()
+    assert "本部门工作台" in page and "下一个截止日" in page
+    # Friday 20 November → Saturday 28 November: Monday to Friday of the next week.
+    assert 'data-testid="countdown">还有 5 个工作日</div>' in page
+    assert f'{report_url(commerce_report)}">填报</a></li>' in page
+
+
+def test_a_department_with_nothing_due_is_told_so(
+    client_for, coordinator, commerce_reporter, commerce_head, commerce_leads, commerce_report
+):
+    services.accept(coordinator, submit(commerce_report, commerce_reporter, commerce_head))
+    page = client_for(commerce_reporter).get(reverse("reporting:home")).content.decode()
+    assert "当前没有待报送的报告" in page and 'data-testid="countdown"' not in page
+
+
+def test_the_department_home_shows_the_returned_comments(
+    client_for, coordinator, commerce_reporter, commerce_head, commerce_leads, commerce_report
+):
+    report = submit(commerce_report, commerce_reporter, commerce_head)
+    services.return_report(coordinator, report, "请补充具体数据和佐证材料。")
+    page = client_for(commerce_reporter).get(reverse("reporting:home")).content.decode()
+    assert "退回修改" in page and "请补充具体数据和佐证材料。" in page
+    assert report_url(report) in page
+    page = client_for(None).get(reverse("reporting:home"))
+    assert page.status_code == 302
+
+
+def test_the_department_home_lists_its_notices_to_acknowledge(
+    client_for, coordinator, commerce_reporter, transport_reporter, commerce_leads
+):
+    notice = issue_notice(coordinator, commerce_leads, department("市商务局"))
+    page = client_for(commerce_reporter).get(reverse("reporting:home")).content.decode()
+    assert reverse("supervision:notice", args=[notice.pk]) in page and "请加快推进" in page
+    assert "2026-11-27" in page
+    page = client_for(transport_reporter).get(reverse("reporting:home")).content.decode()
+    assert "请加快推进" not in page and "没有待签收的督办单" in page
+
+
+def test_the_department_home_lists_its_open_measures(client_for, commerce_reporter, commerce_leads):
+    page = client_for(commerce_reporter).get(reverse("reporting:home")).content.decode()
+    count = Assignment.objects.filter(organization=commerce_reporter.organization).count()
+    assert f'我的措施 <span class="badge text-bg-light">{count}</span>' in page
+    assert '<span class="role-lead">牵头</span>' in page
+    assert reverse("orgs:department", args=[commerce_reporter.organization_id]) in page
+
+
 def test_the_head_lands_on_the_reports_to_sign_off(
     client_for, commerce_head, commerce_reporter, commerce_leads, commerce_report
 ):
@@ -307,13 +371,38 @@ def test_the_queue_has_a_pinned_query_count(
         client.get(queue_url(tracked))
 
 
+# Session, user, reports, holiday notices (the countdown), measures, notices, organization.
+DEPARTMENT_HOME_QUERIES = 7
+
+
 def test_the_department_landing_has_a_pinned_query_count(
-    client_for, commerce_reporter, tracked, django_assert_num_queries
+    client_for,
+    coordinator,
+    commerce_reporter,
+    commerce_head,
+    commerce_leads,
+    commerce_report,
+    django_assert_num_queries,
+    settings,
 ):
     make_user("another_reporter", "reporter", department("市商务局"))
     client = client_for(commerce_reporter)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(DEPARTMENT_HOME_QUERIES):
         client.get(reverse("reporting:home"))
+    # A returned report, two notices, more measures and half a year more of periods.
+    services.return_report(
+        coordinator, submit(commerce_report, commerce_reporter, commerce_head), "请补充。"
+    )
+    for subject in ["督办一", "督办二"]:
+        issue_notice(coordinator, commerce_leads, department("市商务局"), subject=subject)
+    set_measure_departments(
+        coordinator, measure("十七.4"), [(department("市商务局"), "co")], needs_review=False
+    )
+    settings.REPORTING_PERIODS_AHEAD = 6
+    services.ensure_periods(commerce_leads, timezone.localdate())
+    with django_assert_num_queries(DEPARTMENT_HOME_QUERIES):
+        page = client.get(reverse("reporting:home")).content.decode()
+    assert "督办二" in page and "请补充。" in page
 
 
 # --- Closing a period and late entry ------------------------------------------------------------

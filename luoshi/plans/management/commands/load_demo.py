@@ -17,9 +17,14 @@ class Command(BaseCommand):
             default=settings.VAR_DIR / "demo-credentials.txt",
             help="where to write the demo accounts and their passwords",
         )
+        parser.add_argument(
+            "--plan-only",
+            action="store_true",
+            help="only the plan and the accounts: no sample reports, nothing published",
+        )
 
-    def handle(self, *args, credentials: Path, **options):
-        rows = load_demo(credentials)
+    def handle(self, *args, credentials: Path, plan_only: bool, **options):
+        rows = load_demo(credentials, plan_only=plan_only)
         width = max(len(row[0]) for row in rows)
         self.stdout.write(_("Demo accounts (also in %(path)s):") % {"path": credentials})
         for username, password, role, organization in rows:

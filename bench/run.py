@@ -1,0 +1,331 @@
+"""`make bench`: luoshi's figures at city and province scale, in one run.
+
+    .venv/bin/python -m bench.run [--quick] [--keep] [--seconds N] [--no-province]
+
+1. city on SQLite (a file in a temp dir): data, page times and query counts, imports;
+2. city on PostgreSQL (database luoshi_bench_city): the same, plus documents and throughput;
+3. province slice on PostgreSQL (luoshi_bench_province): the same but imports.
+Each step is a fresh database and a separate process (bench/scale.py). Results go to
+bench/results/<UTC time>.json (everything) and bench/results/latest.json (the summary), and
+are printed. PostgreSQL is reached as postgres@127.0.0.1 (PGHOST/PGUSER/PGPORT to change it);
+without it, the city figures come from SQLite and the province is skipped.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+PG = {
+    "host": os.environ.get("PGHOST", "127.0.0.1"),
+    "user": os.environ.get("PGUSER", "postgres"),
+    "port": os.environ.get("PGPORT", "5432"),
+}
+MAIN_PAGES = ("ledger", "report_page", "matrix")
+CITY_P95_MS, PROVINCE_P95_MS = 100, 300
+TARGET_RATIO = {"report_page": 0.3, "dashboard_data": 0.5}
+
+
+def psql(sql: str, db: str = "postgres") -> bool:
+    command = [
+        "psql",
+        "-h",
+        PG["host"],
+        "-U",
+        PG["user"],
+        "-p",
+        PG["port"],
+        "-d",
+        db,
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-qc",
+        sql,
+    ]
+    return subprocess.run(command, capture_output=True, text=True).returncode == 0
+
+
+def pg_url(name: str) -> str:
+    return f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{name}"
+
+
+def fresh_pg(name: str) -> bool:
+    assert name.startswith("luoshi_bench_")  # never any other database
+    return psql(f"DROP DATABASE IF EXISTS {name}") and psql(f"CREATE DATABASE {name}")
+
+
+def run_scale(scale: str, url: str, tmp: Path, args, *extra: str) -> dict:
+    out = tmp / f"{scale}-{url.split(':')[0]}.json"
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DATABASE_URL=url,
+        LUOSHI_VAR_DIR=str(tmp / "var"),
+        PYTHONPATH=str(ROOT),
+    )
+    command = [sys.executable, "-m", "bench.scale", scale, "--out", str(out), *extra]
+    if args.quick:
+        command.append("--quick")
+    start = time.perf_counter()
+    print(f"--- {scale} on {url.split(':')[0]}: {' '.join(command[2:])}", flush=True)
+    subprocess.run(command, cwd=ROOT, env=env, check=True)
+    result = json.loads(out.read_text(encoding="utf-8"))
+    result["total_s"] = round(time.perf_counter() - start, 1)
+    return result
+
+
+def summary(result: dict) -> dict:
+    pages = {k: v for k, v in result["pages"].items() if v.get("status") == 200}
+    throughput = result.get("throughput") or {}
+    return {
+        "db": result["db"],
+        "data": result["data"],
+        "report_entries": result["report_entries"],
+        "generate_s": result["generate_s"],
+        "p50_ms": {k: v["p50_ms"] for k, v in pages.items()},
+        "p95_ms": {k: v["p95_ms"] for k, v in pages.items()},
+        "queries": {k: v["queries"] for k, v in result["pages"].items()},
+        "not_measured": {
+            k: v["status"] for k, v in result["pages"].items() if v.get("status") != 200
+        },
+        "throughput_ratio": throughput.get("ratio", {"report_page": None, "dashboard_data": None}),
+        "throughput_rps": {
+            k: throughput[k]["rps"]
+            for k in ("trivial", "report_page", "dashboard_data", "trivial_again")
+            if k in throughput
+        },
+        "dashboard_endpoint": (result.get("dashboard_data") or [None])[0],
+        "docx_ms": result.get("docx_ms"),
+        "xlsx_ms": result.get("xlsx_ms"),
+    }
+
+
+def ratio(a, b):
+    return round(b / a, 2) if a and b is not None else None
+
+
+def growth(city: dict, province: dict) -> dict:
+    def each(key):
+        return {k: ratio(v, province[key].get(k)) for k, v in city[key].items()}
+
+    return {
+        "p50_ms": each("p50_ms"),
+        "p95_ms": each("p95_ms"),
+        "queries": each("queries"),
+        "throughput_ratio": each("throughput_ratio"),
+        "data": {
+            k: ratio(city["data"][k], province["data"][k])
+            for k in ("departments", "reports", "entries", "audit_records")
+        },
+        "docx_ms": ratio(city.get("docx_ms"), province.get("docx_ms")),
+    }
+
+
+def checks(latest: dict) -> list[dict]:
+    """The issue's targets, each met or not, with the figure."""
+    found = []
+
+    def check(name, value, ok):
+        found.append(
+            {"target": name, "value": value, "met": bool(ok) if value is not None else None}
+        )
+
+    city = latest["scale"]["city"]
+    for key, minimum in TARGET_RATIO.items():
+        value = city["throughput_ratio"].get(key)
+        check(
+            f"city {key} throughput ≥ {minimum} × trivial",
+            value,
+            value is not None and value >= minimum,
+        )
+    scales = [("city", CITY_P95_MS, city), ("city sqlite", CITY_P95_MS, latest.get("city_sqlite"))]
+    if "province" in latest["scale"]:
+        scales.append(("province", PROVINCE_P95_MS, latest["scale"]["province"]))
+    for label, limit, figures in scales:
+        if not figures:
+            continue
+        for page, value in figures["p95_ms"].items():
+            if page in MAIN_PAGES or page.startswith(("insights:", "portal:")):
+                check(f"{label} {page} p95 < {limit} ms", value, value < limit)
+    if "province" in latest["scale"]:
+        for page, value in latest["growth"]["queries"].items():
+            check(f"{page} query count constant city → province", value, value == 1)
+    return found
+
+
+def table(latest: dict) -> str:
+    lines = []
+    scales = [(k, v) for k, v in latest["scale"].items()]
+    if latest.get("city_sqlite"):
+        scales.insert(0, ("city (sqlite)", latest["city_sqlite"]))
+    for name, s in scales:
+        lines.append(
+            f"\n{name} on {s['db']}: {s['data']['reports']} reports, "
+            f"{s['data']['entries']} entries, {s['data']['audit_records']} audit records "
+            f"(report page: {s['report_entries']} entries)"
+        )
+        lines.append(f"  {'page':28} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
+        for page, q in s["queries"].items():
+            lines.append(
+                f"  {page:28} {s['p50_ms'].get(page, '-'):>8} "
+                f"{s['p95_ms'].get(page, '-'):>8} {q:>8}"
+            )
+        if s["throughput_rps"]:
+            lines.append(
+                f"  throughput rps {s['throughput_rps']} → ratio {s['throughput_ratio']}"
+                f" (dashboard endpoint {s['dashboard_endpoint']})"
+            )
+    lines.append(
+        f"\nimport_ms {latest['import_ms']}  docx_ms {latest['docx_ms']}  "
+        f"xlsx_ms {latest['xlsx_ms']}"
+    )
+    for item in latest["targets"]:
+        mark = {True: "met ", False: "MISS", None: "n/a "}[item["met"]]
+        lines.append(f"  [{mark}] {item['target']}: {item['value']}")
+    return "\n".join(lines)
+
+
+def rerun_throughput(args, seconds: float) -> int:
+    latest = json.loads((RESULTS / "latest.json").read_text(encoding="utf-8"))
+    tmp = Path(tempfile.mkdtemp(prefix="luoshi-bench-"))
+    try:
+        for scale in latest["scale"]:
+            if scale == "province" and args.no_province:
+                continue
+            result = run_scale(
+                scale,
+                pg_url(f"luoshi_bench_{scale}"),
+                tmp,
+                args,
+                "--reuse",
+                "--throughput",
+                str(seconds),
+                "--repeat",
+                "5",
+            )
+            figures = summary(result)
+            latest["scale"][scale]["throughput_rerun"] = {
+                "ratio": figures["throughput_ratio"],
+                "rps": figures["throughput_rps"],
+                "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+                "load_average": os.getloadavg(),
+            }
+            for kind in ("docx_ms", "xlsx_ms"):  # documents that were missing in the full run
+                if latest["scale"][scale].get(kind) is None and figures.get(kind) is not None:
+                    latest["scale"][scale][kind] = figures[kind]
+                    if scale == "city":
+                        latest[kind] = figures[kind]
+                        latest["missing"].pop(kind.replace("_ms", "_missing"), None)
+            print(f"{scale}: rerun {figures['throughput_rps']} → {figures['throughput_ratio']}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    (RESULTS / "latest.json").write_text(
+        json.dumps(latest, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+    )
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small data, short runs")
+    parser.add_argument("--keep", action="store_true", help="keep the bench databases")
+    parser.add_argument("--seconds", type=float, help="throughput seconds per endpoint")
+    parser.add_argument("--no-province", action="store_true")
+    parser.add_argument(
+        "--rerun-throughput",
+        action="store_true",
+        help="measure the throughput again on the databases kept by a run with --keep and add "
+        "it to latest.json (the ratios are noisy on a shared machine)",
+    )
+    args = parser.parse_args(argv)
+    seconds = args.seconds or (3 if args.quick else 6)
+    if args.rerun_throughput:
+        return rerun_throughput(args, seconds)
+    started = time.perf_counter()
+    tmp = Path(tempfile.mkdtemp(prefix="luoshi-bench-"))
+    results = {}
+    pg = shutil.which("psql") is not None and psql("SELECT 1")
+    try:
+        results["city_sqlite"] = run_scale(
+            "city",
+            f"sqlite:///{tmp / 'city.sqlite3'}",
+            tmp,
+            args,
+            "--imports",
+            *([] if pg else ["--throughput", str(seconds)]),
+        )
+        if pg and fresh_pg("luoshi_bench_city"):
+            results["city"] = run_scale(
+                "city",
+                pg_url("luoshi_bench_city"),
+                tmp,
+                args,
+                "--imports",
+                "--throughput",
+                str(seconds),
+            )
+        else:
+            print("PostgreSQL not reachable: city figures from SQLite, no province", flush=True)
+            results["city"] = results.pop("city_sqlite")
+        if pg and not args.no_province and fresh_pg("luoshi_bench_province"):
+            results["province"] = run_scale(
+                "province", pg_url("luoshi_bench_province"), tmp, args, "--throughput", str(seconds)
+            )
+    finally:
+        if pg and not args.keep:
+            psql("DROP DATABASE IF EXISTS luoshi_bench_city")
+            psql("DROP DATABASE IF EXISTS luoshi_bench_province")
+        shutil.rmtree(tmp, ignore_errors=True)
+    city = summary(results["city"])
+    latest = {
+        "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "quick": args.quick,
+        "machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()},
+        "throughput_seconds": seconds,
+        "scale": {"city": city},
+        "import_ms": results["city"].get("import_ms"),
+        "docx_ms": city["docx_ms"],
+        "xlsx_ms": city["xlsx_ms"],
+        "missing": {
+            k: v for k, v in results["city"].items() if k.endswith("_missing") or k == "missing"
+        },
+    }
+    if "city_sqlite" in results:
+        latest["city_sqlite"] = summary(results["city_sqlite"])
+        latest["city_sqlite"]["import_ms"] = results["city_sqlite"].get("import_ms")
+    if "province" in results:
+        latest["scale"]["province"] = summary(results["province"])
+        latest["growth"] = growth(city, latest["scale"]["province"])
+    latest["targets"] = checks(latest)
+    latest["total_s"] = round(time.perf_counter() - started, 1)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU time of the benchmark's own processes (not the database server's): on a shared
+    # machine the wall time says more about the neighbours than about luoshi.
+    latest["cpu_s"] = round(children.ru_utime + children.ru_stime, 1)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    full = {"summary": latest, "runs": results}
+    text = json.dumps(full, ensure_ascii=False, indent=2, default=str)
+    (RESULTS / f"{stamp}{'-quick' if args.quick else ''}.json").write_text(text, encoding="utf-8")
+    (RESULTS / "latest.json").write_text(
+        json.dumps(latest, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+    )
+    print(table(latest))
+    print(
+        f"\nwritten: bench/results/latest.json, bench/results/{stamp}.json "
+        f"({latest['total_s']} s; {latest['cpu_s']} s of CPU in the benchmark's processes)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

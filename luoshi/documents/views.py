@@ -1,0 +1,195 @@
+"""The documents pages: the consolidated report (.docx / .pdf) of a plan and period, the ledger
+(.xlsx) with the ledger page's filters, and a department's Word template of its report.
+
+Objects come through permission-checked helpers (404 for what the user cannot see, 403 for a
+role that may not act); every change goes through a service.
+"""
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from luoshi.documents import services, template_docx
+from luoshi.documents.forms import ReportOptionsForm, TemplateUploadForm
+from luoshi.documents.ledger_xlsx import build_ledger_xlsx
+from luoshi.documents.pdf import PdfUnavailable, docx_to_pdf, pdf_available
+from luoshi.documents.report_docx import build_report_docx
+from luoshi.orgs.models import Organization
+from luoshi.plans.forms import LedgerFilterForm
+from luoshi.plans.services import measures_with_details, plans_for_user
+from luoshi.reporting.models import Period, Report
+from luoshi.reporting.services import reports_for_user
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{filename.encode("ascii", "ignore").decode() or "file"}"; '
+        f"filename*=UTF-8''{quote(filename)}"
+    )
+    return response
+
+
+@require_GET
+@login_required
+def home(request):
+    user = request.user
+    if user.is_department_user:
+        reports = (
+            reports_for_user(user)
+            .filter(status__in=Report.EDITABLE, period__start__lte=timezone.localdate())
+            .order_by("-period__start", "period__plan__title")
+        )
+        return render(request, "documents/my_templates.html", {"reports": reports})
+    if not (user.is_coordinator or user.is_leader):
+        raise PermissionDenied
+    plans = [p for p in plans_for_user(user) if services.can_export(user, p)]
+    return render(request, "documents/home.html", {"plans": plans})
+
+
+def _ledger_form(request, plan):
+    departments = Organization.objects.filter(
+        kind=Organization.Kind.DEPARTMENT, assignments__measure__key_task__plan=plan
+    ).distinct()
+    return LedgerFilterForm(request.GET or None, departments=departments)
+
+
+@require_GET
+@login_required
+def plan_documents(request, pk):
+    plan = services.get_plan_for_export(request.user, pk)
+    periods = Period.objects.filter(plan=plan, start__lte=timezone.localdate()).order_by("-start")
+    context = {"plan": plan, "periods": periods, "form": _ledger_form(request, plan)}
+    return render(request, "documents/plan.html", context)
+
+
+def _report_form(request, period):
+    defaults = services.default_options(period.plan, timezone.localdate())
+    return ReportOptionsForm(request.GET or None, defaults=defaults)
+
+
+@require_GET
+@login_required
+def report_page(request, pk, period_pk):
+    period = services.get_period_for_export(request.user, pk, period_pk)
+    form = _report_form(request, period)
+    report = None
+    if not form.is_bound or form.is_valid():
+        report = services.consolidated_report(request.user, period, form.options())
+    context = {
+        "plan": period.plan,
+        "period": period,
+        "form": form,
+        "report": report,
+        "query": request.GET.urlencode(),
+        "pdf_available": pdf_available(),
+    }
+    return render(request, "documents/report.html", context, status=200 if report else 400)
+
+
+def _built_report(request, pk, period_pk):
+    period = services.get_period_for_export(request.user, pk, period_pk)
+    form = _report_form(request, period)
+    if form.is_bound and not form.is_valid():
+        return period, None
+    report = services.consolidated_report(request.user, period, form.options())
+    return period, build_report_docx(report)
+
+
+def _report_name(period) -> str:
+    return f"{period.plan.title}{period.label}落实情况的报告"
+
+
+@require_GET
+@login_required
+def report_docx(request, pk, period_pk):
+    period, data = _built_report(request, pk, period_pk)
+    if data is None:
+        return _back_to_report(request, period)
+    return _download(data, DOCX, f"{_report_name(period)}.docx")
+
+
+@require_GET
+@login_required
+def report_pdf(request, pk, period_pk):
+    period, data = _built_report(request, pk, period_pk)
+    if data is None:
+        return _back_to_report(request, period)
+    try:
+        pdf = docx_to_pdf(data)
+    except PdfUnavailable as error:
+        messages.error(request, str(error))
+        return _back_to_report(request, period)
+    return _download(pdf, "application/pdf", f"{_report_name(period)}.pdf")
+
+
+def _back_to_report(request, period):
+    url = reverse("documents:report", args=[period.plan_id, period.pk])
+    return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
+
+
+@require_GET
+@login_required
+def ledger_xlsx(request, pk):
+    plan = services.get_plan_for_export(request.user, pk)
+    form = _ledger_form(request, plan)
+    department = form.cleaned_data["department"] if form.is_valid() else None
+    measures = form.filter(measures_with_details())
+    periods, rows, summary = services.ledger(request.user, plan, measures, department)
+    filters = []
+    if department:
+        filters.append(department.name)
+    if form.is_valid() and form.cleaned_data["needs_review"]:
+        filters.append(_("only measures to review"))
+    data = build_ledger_xlsx(plan, periods, rows, summary, "，".join(filters))
+    return _download(data, XLSX, f"{plan.title}台账.xlsx")
+
+
+@require_GET
+@login_required
+def template_download(request, pk):
+    report = template_docx.get_report_for_template(request.user, pk)
+    data = template_docx.build_template(report)
+    name = f"{report.organization.name}{report.period.label}进展情况报告（模板）.docx"
+    return _download(data, DOCX, name)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def template_page(request, pk):
+    report = template_docx.get_report_for_template(request.user, pk)
+    form = TemplateUploadForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = template_docx.import_template(request.user, report, form.cleaned_data["file"])
+        except template_docx.TemplateRefused as refused:
+            problems = refused.problems
+        else:
+            if saved:
+                messages.success(
+                    request,
+                    _("Imported into the draft: %(codes)s.") % {"codes": "、".join(saved)},
+                )
+            else:
+                messages.info(request, _("The file holds nothing new: the draft is unchanged."))
+            return redirect(reverse("reporting:report", args=[report.pk]))
+    context = {
+        "report": report,
+        "form": form,
+        "problems": problems,
+        "editable": report.is_editable,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "documents/template.html", context, status=status)

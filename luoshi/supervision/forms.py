@@ -1,0 +1,83 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from luoshi.supervision.models import DepartmentChannels, Notice, ScoreSheet
+
+
+class ChaseForm(forms.Form):
+    reports = forms.TypedMultipleChoiceField(
+        label=_("Departments"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    message = forms.CharField(label=_("Message"), max_length=2000, widget=forms.Textarea)
+
+    def __init__(self, *args, late=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reports"].choices = [
+            (r.pk, f"{r.organization.name} · {r.period.label}") for r in late
+        ]
+
+
+class RuleForm(forms.Form):
+    days_before = forms.CharField(
+        label=_("Remind on these working days before the due day"),
+        help_text=_("Numbers separated by commas, e.g. 3,1"),
+        max_length=40,
+    )
+    daily_when_late = forms.BooleanField(
+        label=_("Remind every working day when late"), required=False
+    )
+    escalate_after = forms.IntegerField(
+        label=_("Escalate to the approver and leaders after working days late"),
+        min_value=1,
+        max_value=60,
+    )
+    starts_on = forms.DateField(label=_("Remind for periods due from"))
+
+    def clean_days_before(self):
+        raw = self.cleaned_data["days_before"].replace("，", ",")
+        try:
+            days = [int(part) for part in raw.split(",") if part.strip()]
+        except ValueError:
+            raise forms.ValidationError(_("Enter whole numbers separated by commas.")) from None
+        if not days or any(d < 1 or d > 20 for d in days):
+            raise forms.ValidationError(_("Each day must be between 1 and 20."))
+        return days
+
+
+class ChannelsForm(forms.ModelForm):
+    class Meta:
+        model = DepartmentChannels
+        fields = ["email", "wecom_key", "dingtalk_token", "dingtalk_secret", "sms_phone"]
+        widgets = {"dingtalk_secret": forms.PasswordInput(render_value=True)}
+
+
+class NoticeForm(forms.Form):
+    organization = forms.TypedChoiceField(label=_("Department"), coerce=int)
+    colour = forms.ChoiceField(
+        label=pgettext_lazy("supervision notice", "Colour"), choices=Notice.Colour.choices
+    )
+    subject = forms.CharField(label=pgettext_lazy("supervision notice", "Subject"), max_length=200)
+    body = forms.CharField(label=pgettext_lazy("supervision notice", "Text"), widget=forms.Textarea)
+    reply_by = forms.DateField(
+        label=pgettext_lazy("supervision notice", "Reply by"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = [(d.pk, d.name) for d in departments]
+
+
+class AcknowledgeForm(forms.Form):
+    response = forms.CharField(
+        label=pgettext_lazy("supervision notice", "Response"),
+        max_length=4000,
+        widget=forms.Textarea,
+    )
+
+
+class ScoreSheetForm(forms.ModelForm):
+    class Meta:
+        model = ScoreSheet
+        fields = ["start", "per_missing", "per_late", "per_returned"]

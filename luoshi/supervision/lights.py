@@ -1,0 +1,310 @@
+"""Traffic lights (红黄绿灯) per measure and per department, each with the reason shown.
+
+Public API (used by the consolidated report and the dashboards; keep it stable):
+
+    Light(colour, reason)                      colour: "green" | "yellow" | "red" | "none"
+    measure_lights(plan, today)   -> {measure id: Light}       every measure of the plan
+    department_lights(plan, today) -> {organization id: Light}  every department assigned
+    target_light(target, actual, today) -> Light               actual: the owner's latest value
+
+The rules (issue 5):
+- red: a report past its due day and never submitted ("逾期未报送（截止 2026-11-27）"); a target
+  past its deadline and unmet ("目标“…”已过期限未完成").
+- yellow: a report due within 3 working days and not submitted; a report whose entry says
+  滞后 (behind schedule); a returned report; a cumulative target behind its time-proportional
+  schedule (序时进度); a level target not reached yet.
+- A red item that catches up goes to yellow first: a report submitted late stays yellow
+  ("逾期补报") until the next period is reported on time; a target met only after its
+  deadline had passed unmet stays yellow ("逾期后完成"). Both are read from the history the
+  database keeps (`Report.late`, the owner's earlier actuals), so no snapshot is needed.
+- green: reported on time and on track. "none": nothing to judge yet (no period due, no
+  target value reported).
+A light shows its worst colour; the reason joins every finding of that colour with "；".
+
+A whole plan takes a constant number of queries, whatever its size: 8 for measure_lights,
+7 for department_lights (pinned in tests/test_lights.py).
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import F, Q
+
+from luoshi.orgs.models import Organization
+from luoshi.plans.models import Assignment, Measure, Plan, Target
+from luoshi.reporting.models import Period, Report, ReportEntry, TargetActual
+from luoshi.supervision.workdays import Workdays
+
+GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
+RANK = {NONE: 0, GREEN: 1, YELLOW: 2, RED: 3}
+# A report due within this many working days and not submitted is yellow.
+DUE_SOON_WORKDAYS = 3
+# Statuses whose target actuals count as reported.
+REPORTED = (Report.Status.SUBMITTED, Report.Status.ACCEPTED, Report.Status.RETURNED)
+
+
+LABELS = {GREEN: "绿灯", YELLOW: "黄灯", RED: "红灯", NONE: "暂无"}
+
+
+@dataclass(frozen=True)
+class Light:
+    colour: str  # "green" | "yellow" | "red" | "none" (nothing to judge yet)
+    reason: str  # Chinese, shown to people
+
+    @property
+    def label(self) -> str:
+        """The colour as people say it: 红灯, 黄灯, 绿灯, 暂无."""
+        return LABELS[self.colour]
+
+
+def worst(lights, empty: Light | None = None) -> Light:
+    """The worst colour among `lights`, its reasons joined (duplicates dropped, order kept)."""
+    lights = list(lights)
+    if not lights:
+        return empty or Light(NONE, "尚无可评判的事项")
+    colour = max((light.colour for light in lights), key=RANK.__getitem__)
+    reasons = dict.fromkeys(light.reason for light in lights if light.colour == colour)
+    return Light(colour, "；".join(reasons))
+
+
+# --- Targets -------------------------------------------------------------------------------
+
+
+def _number(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _met(target: Target, actual: Decimal) -> bool:
+    value = target.value
+    return {
+        ">=": actual >= value,
+        ">": actual > value,
+        "=": actual == value,
+        "<": actual < value,
+        "<=": actual <= value,
+    }[target.comparator]
+
+
+def _schedule_start(target: Target) -> datetime.date | None:
+    plan = target.measure.key_task.plan
+    return plan.issue_date
+
+
+def target_light(
+    target: Target,
+    actual: Decimal | None,
+    today: datetime.date,
+    *,
+    start: datetime.date | None = None,
+    was_red: bool = False,
+) -> Light:
+    """The light of one target given the owner's latest actual value.
+
+    `start` is where the time-proportional schedule begins (default: the plan's issue date,
+    else 1 January of the deadline's year); `was_red` says the target was already past its
+    deadline unmet in an earlier report, so meeting it now gives yellow, not green.
+    """
+    name = target.text
+    deadline = target.deadline
+    past_deadline = deadline is not None and today > deadline
+    if actual is None:
+        if past_deadline:
+            return Light(RED, f"目标“{name}”已过期限未完成（未报送实际值）")
+        return Light(NONE, f"目标“{name}”尚未报送实际值")
+    shown = f"实际{_number(actual)}{target.unit}，目标{_number(target.value)}{target.unit}"
+    if _met(target, actual):
+        if was_red:
+            return Light(YELLOW, f"目标“{name}”逾期后完成（{shown}）")
+        return Light(GREEN, f"目标“{name}”已完成（{shown}）")
+    if past_deadline:
+        return Light(RED, f"目标“{name}”已过期限未完成（{shown}）")
+    if target.kind == Target.Kind.CAP:
+        return Light(YELLOW, f"目标“{name}”超出上限（{shown}）")
+    if target.kind == Target.Kind.CUMULATIVE and deadline is not None:
+        if start is None:
+            start = _schedule_start(target) or datetime.date(deadline.year, 1, 1)
+        total = (deadline - start).days
+        elapsed = min(max((today - start).days, 0), total)
+        expected = target.value * elapsed / total if total > 0 else target.value
+        if actual < expected:
+            return Light(
+                YELLOW,
+                f"目标“{name}”落后序时进度（应达{_number(expected.quantize(Decimal('0.01')))}"
+                f"{target.unit}，{shown}）",
+            )
+        return Light(GREEN, f"目标“{name}”符合序时进度（{shown}）")
+    return Light(YELLOW, f"目标“{name}”尚未达到（{shown}）")
+
+
+# --- Reports -------------------------------------------------------------------------------
+
+
+@dataclass
+class _PlanFacts:
+    """Everything the lights of a plan need, read in a constant number of queries."""
+
+    today: datetime.date
+    workdays: Workdays
+    last_due: Period | None  # the latest period whose due day is over
+    next_due: Period | None  # the earliest period due today or later
+    # (department id, period id) -> (status, late) of the relevant reports
+    reports: dict[tuple[int, int], tuple[str, bool]]
+    # department id -> due dates of its past periods never submitted
+    missing: dict[int, list[datetime.date]]
+    # (department id, measure id) of entries marked 滞后 in the last due period's reports
+    behind: set[tuple[int, int]]
+    names: dict[int, str]
+
+
+def _facts(plan: Plan, today: datetime.date) -> _PlanFacts:
+    periods = list(Period.objects.filter(plan=plan).order_by("start"))
+    past = [p for p in periods if p.due_date < today]
+    coming = [p for p in periods if p.due_date >= today]
+    last_due = max(past, key=lambda p: p.due_date) if past else None
+    next_due = min(coming, key=lambda p: p.due_date) if coming else None
+    relevant = [p.pk for p in (last_due, next_due) if p is not None]
+    rows = Report.objects.filter(
+        Q(period__in=relevant)
+        | Q(period__plan=plan, period__due_date__lt=today, status__in=Report.UNSUBMITTED)
+    ).values_list(
+        "organization_id", "organization__name", "period_id", "period__due_date", "status", "late"
+    )
+    reports, missing, names = {}, defaultdict(list), {}
+    for org, org_name, period_id, due, status, late in rows:
+        names[org] = org_name
+        reports[(org, period_id)] = (status, late)
+        if due < today and status in Report.UNSUBMITTED:
+            missing[org].append(due)
+    behind = set()
+    if last_due is not None:
+        behind = set(
+            ReportEntry.objects.filter(
+                report__period=last_due,
+                status=ReportEntry.Status.BEHIND,
+                report__status__in=REPORTED,
+            ).values_list("report__organization_id", "measure_id")
+        )
+    first = min([p.start for p in periods] + [today])
+    last = max([p.due_date for p in periods] + [today])
+    return _PlanFacts(
+        today=today,
+        workdays=Workdays.load(first, last),
+        last_due=last_due,
+        next_due=next_due,
+        reports=reports,
+        missing=dict(missing),
+        behind=behind,
+        names=names,
+    )
+
+
+def _report_lights(facts: _PlanFacts, org: int, measure_id: int | None = None) -> list[Light]:
+    """The lights of one department's reporting (for one measure, or for all its measures)."""
+    name = facts.names.get(org, "")
+    lights = []
+    for due in sorted(facts.missing.get(org, [])):
+        lights.append(Light(RED, f"{name}逾期未报送（截止 {due.isoformat()}）"))
+    if facts.last_due is not None and (org, facts.last_due.pk) in facts.reports:
+        status, late = facts.reports[(org, facts.last_due.pk)]
+        due = facts.last_due.due_date.isoformat()
+        if status not in Report.UNSUBMITTED:
+            if late:
+                lights.append(Light(YELLOW, f"{name}逾期补报（截止 {due}）"))
+            elif status == Report.Status.RETURNED:
+                lights.append(Light(YELLOW, f"{name}报告被退回修改"))
+            else:
+                lights.append(Light(GREEN, f"{name}按时报送"))
+        behind = (
+            (org, measure_id) in facts.behind
+            if measure_id is not None
+            else any(o == org for o, _m in facts.behind)
+        )
+        if behind:
+            lights.append(Light(YELLOW, f"{name}报告进度滞后"))
+    if facts.next_due is not None and (org, facts.next_due.pk) in facts.reports:
+        status, _late = facts.reports[(org, facts.next_due.pk)]
+        due = facts.next_due.due_date
+        soon = facts.workdays.between(facts.today, due) <= DUE_SOON_WORKDAYS
+        if status in Report.UNSUBMITTED and soon:
+            lights.append(Light(YELLOW, f"{name}临近截止未报送（截止 {due.isoformat()}）"))
+        elif status not in Report.UNSUBMITTED and not lights:
+            lights.append(Light(GREEN, f"{name}已按时报送"))
+    return lights
+
+
+def _target_lights(plan: Plan, today: datetime.date) -> dict[int, list[tuple[Target, Light]]]:
+    """{measure id: [(target, light)]} for the plan's confirmed targets (two queries)."""
+    targets = list(
+        Target.objects.filter(measure__key_task__plan=plan, confirmed=True).select_related(
+            "measure__key_task__plan"
+        )
+    )
+    history = defaultdict(list)  # target id -> [(period end, value)], oldest first
+    actuals = (
+        TargetActual.objects.filter(
+            target__measure__key_task__plan=plan,
+            entry__report__organization=F("target__owner"),
+            entry__report__status__in=REPORTED,
+        )
+        .order_by("entry__report__period__start")
+        .values_list("target_id", "entry__report__period__end", "value")
+    )
+    for target_id, end, value in actuals:
+        history[target_id].append((end, value))
+    result = defaultdict(list)
+    for target in targets:
+        values = history.get(target.pk, [])
+        actual = values[-1][1] if values else None
+        was_red = target.deadline is not None and any(
+            end > target.deadline and not _met(target, value) for end, value in values[:-1]
+        )
+        start = plan.issue_date
+        light = target_light(target, actual, today, start=start, was_red=was_red)
+        result[target.measure_id].append((target, light))
+    return result
+
+
+# --- The plan's lights ---------------------------------------------------------------------
+
+
+def measure_lights(plan: Plan, today: datetime.date) -> dict[int, Light]:
+    """{measure id: Light} for every measure of the plan."""
+    facts = _facts(plan, today)
+    targets = _target_lights(plan, today)
+    assigned = defaultdict(list)
+    for measure_id, org in Assignment.objects.filter(
+        measure__key_task__plan=plan, organization__kind=Organization.Kind.DEPARTMENT
+    ).values_list("measure_id", "organization_id"):
+        assigned[measure_id].append(org)
+    result = {}
+    for measure_id, closed_at in Measure.objects.filter(key_task__plan=plan).values_list(
+        "pk", "closed_at"
+    ):
+        if closed_at is not None:
+            result[measure_id] = Light(GREEN, "已办结")
+            continue
+        lights = [light for _t, light in targets.get(measure_id, []) if light.colour != NONE]
+        for org in assigned.get(measure_id, []):
+            lights += _report_lights(facts, org, measure_id)
+        result[measure_id] = worst(lights)
+    return result
+
+
+def department_lights(plan: Plan, today: datetime.date) -> dict[int, Light]:
+    """{organization id: Light} for every department assigned in the plan."""
+    facts = _facts(plan, today)
+    targets = _target_lights(plan, today)
+    departments = dict(
+        Assignment.objects.filter(
+            measure__key_task__plan=plan, organization__kind=Organization.Kind.DEPARTMENT
+        ).values_list("organization_id", "organization__name")
+    )
+    facts.names.update(departments)
+    owned = defaultdict(list)
+    for pairs in targets.values():
+        for target, light in pairs:
+            if target.owner_id is not None and light.colour != NONE:
+                owned[target.owner_id].append(light)
+    return {org: worst(_report_lights(facts, org) + owned.get(org, [])) for org in departments}
