@@ -198,6 +198,16 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "uploads"
 
+# The dashboards' JSON and the published portal pages are cached, keyed by what they were
+# built from (docs/decisions.md). Per process, in memory: a province heatmap is ~0.6 MB, so the
+# entries are capped to keep a worker under ~100 MB of cache.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 150)},
+    }
+}
+
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -45,9 +45,40 @@ def record_change(user, action: str, obj: models.Model, changes: dict | None = N
         action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
-        object_repr=str(obj),
+        object_repr=describe(obj),
         changes=changes,
     )
+
+
+# What the name of an object reads through foreign keys, for the models whose name spans several
+# tables and that are recorded often. An entry just saved knows neither its report nor its
+# measure: its name, 市商务局 2025年11月 四.2, would cost five queries (report, department,
+# period, measure, key task); a report re-read after its transition, two.
+NAME_RELATIONS = {
+    "reporting.reportentry": ("report__organization", "report__period", "measure__key_task"),
+    "reporting.report": ("organization", "period"),
+}
+
+
+def describe(obj: models.Model) -> str:
+    """`str(obj)`, in one query at most: what its name needs is loaded together if missing."""
+    paths = NAME_RELATIONS.get(obj._meta.label_lower, ())
+    if not all(_is_loaded(obj, path) for path in paths):
+        # No ORDER BY: a model's default ordering can span tables too.
+        found = type(obj)._base_manager.select_related(*paths).filter(pk=obj.pk).order_by()
+        obj = next(iter(found), obj)
+    return str(obj)
+
+
+def _is_loaded(obj: models.Model, path: str) -> bool:
+    for name in path.split("__"):
+        field = obj._meta.get_field(name)
+        if not field.is_cached(obj):
+            return False
+        obj = field.get_cached_value(obj)
+        if obj is None:
+            return True
+    return True
 
 
 def diff(old: dict, new: dict) -> dict:

@@ -6,18 +6,21 @@ JSON the charts load. Lights come from `luoshi.supervision.lights`, never comput
 """
 
 import datetime
+import functools
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import TruncMonth
+from django.db import connection
+from django.db.models import Case, Count, F, IntegerField, Q, Subquery, Value, When, Window
+from django.db.models.functions import RowNumber, TruncMonth
 
-from luoshi.orgs.models import Organization, User
-from luoshi.plans.models import Measure, Plan, Target
+from luoshi.audit.models import AuditRecord
+from luoshi.orgs.models import User
+from luoshi.plans.models import Assignment, Measure, Plan, Target
 from luoshi.plans.services import plans_for_user
-from luoshi.reporting.models import Report, ReportEntry, TargetActual
+from luoshi.reporting.models import Period, Report, ReportEntry, TargetActual
 from luoshi.reporting.services import ReportState, report_matrix
 from luoshi.supervision import lights as supervision
 
@@ -42,28 +45,105 @@ def dashboard_plans(user: User):
     return plans_for_user(user)
 
 
+# What the audit log records that moves no dashboard figure: sessions, refusals, exports and
+# the users' own account chores (frequent: they would empty the dashboards' cache for nothing).
+EVENTS = (
+    "login",
+    "logout",
+    "login_failed",
+    "session_expired",
+    "denied",
+    "export",
+    "read notifications",
+    "change_password",
+    "reset_password",
+    "enrol_2fa",
+    "unlock",
+)
+
+
+@functools.cache
+def _version_sql() -> tuple[str, tuple]:
+    """The data version's SQL, compiled once per process: every cached dashboard request
+    runs it, and compiling the query took longer than running it."""
+    head = (
+        AuditRecord.objects.exclude(action__in=EVENTS)
+        .annotate(report=Subquery(Report.objects.order_by("-pk").values("pk")[:1]))
+        .order_by("-pk")
+        .values_list("pk", "digest", "report")[:1]
+    )
+    return head.query.sql_with_params()
+
+
+def data_version() -> str:
+    """Changes whenever a dashboard figure may: the latest audit record of a change (every
+    service records its change in the same transaction; its digest tells it from a record
+    that took its id after a restore) and the latest report (reporting's builder creates the
+    expected reports, audited too). One query."""
+    with connection.cursor() as cursor:
+        cursor.execute(*_version_sql())
+        head = cursor.fetchone()
+    if head is None:
+        return "-"
+    pk, digest, report = head
+    return f"{pk}.{digest[:16]}.{report}"
+
+
 def has_sample_data(plan: Plan) -> bool:
     """Whether the plan's reports are the demo's samples (their text starts with 【示例数据】)."""
     from luoshi.plans.demo import SAMPLE_MARK
 
+    # Through the measures: their index finds the plan's entries without reading every report.
     return ReportEntry.objects.filter(
-        report__period__plan=plan, progress__startswith=SAMPLE_MARK
+        measure__key_task__plan=plan, progress__startswith=SAMPLE_MARK
     ).exists()
 
 
 # --- Progress -----------------------------------------------------------------------------
 
 
-def _latest_entry_status():
-    """A subquery: the status of the measure's latest reported entry, the lead's first."""
+def _latest_statuses(entries) -> dict[int, str]:
+    """{measure id: the status of its latest entry among `entries`, the lead's first}: a window
+    numbering each measure's entries, filtered on its first row (one query)."""
     lead_first = Case(
-        When(role="lead", then=Value(0)), default=Value(1), output_field=IntegerField()
+        When(role=Assignment.Role.LEAD, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
     )
-    return Subquery(
-        ReportEntry.objects.filter(measure=OuterRef("pk"), report__status__in=REPORTED)
-        .order_by("-report__period__start", lead_first, "pk")
-        .values("status")[:1]
+    rank = Window(
+        RowNumber(),
+        partition_by=F("measure_id"),
+        order_by=[F("report__period__start").desc(), lead_first.asc(), F("pk").asc()],
     )
+    ranked = entries.order_by().annotate(rank=rank).filter(rank=1)
+    return dict(ranked.values_list("measure_id", "status"))
+
+
+def latest_reported_statuses(plans, open_measures, today: datetime.date) -> dict[int, str]:
+    """{measure id: the status of its latest reported entry, the lead's first} for
+    `open_measures` of `plans` (measures never reported are left out). Three queries, two
+    when every open measure was reported in the recent periods.
+
+    Reading every entry of a province's plans would take seconds, so this reads first the
+    entries of each plan's periods from the latest one due on (where nearly every measure was
+    last reported: they are the latest of all), then all the entries of the measures not
+    reported there, only.
+    """
+    latest_due, periods = {}, []
+    for pk, plan_id, start, due in Period.objects.filter(plan__in=plans).values_list(
+        "pk", "plan_id", "start", "due_date"
+    ):
+        periods.append((pk, plan_id, start))
+        if due < today and start > latest_due.get(plan_id, datetime.date.min):
+            latest_due[plan_id] = start
+    recent = [
+        pk for pk, plan_id, start in periods if start >= latest_due.get(plan_id, datetime.date.min)
+    ]
+    reported = ReportEntry.objects.filter(report__status__in=REPORTED)
+    statuses = _latest_statuses(reported.filter(report__period__in=recent))
+    older = [pk for pk in open_measures if pk not in statuses]
+    statuses.update(_latest_statuses(reported.filter(measure__in=older)))
+    return statuses
 
 
 def progress_state(closed_at, latest: str | None) -> str:
@@ -76,17 +156,19 @@ def progress_state(closed_at, latest: str | None) -> str:
     return NOT_STARTED
 
 
-def measure_states(plans) -> list[tuple]:
-    """[(plan id, key task id, measure id, no, text, state)] in the plans' order (one query)."""
-    rows = (
+def measure_states(plans, today: datetime.date) -> list[tuple]:
+    """[(plan id, key task id, measure id, state)] in the plans' order (at most four queries:
+    the measures, then latest_reported_statuses())."""
+    rows = list(
         Measure.objects.filter(key_task__plan__in=plans)
-        .annotate(latest=_latest_entry_status())
         .order_by("key_task__plan", "key_task__no", "no")
-        .values_list("key_task__plan_id", "key_task_id", "pk", "no", "text", "closed_at", "latest")
+        .values_list("key_task__plan_id", "key_task_id", "pk", "closed_at")
     )
+    open_measures = [pk for _plan, _task, pk, closed in rows if closed is None]
+    latest = latest_reported_statuses(plans, open_measures, today)
     return [
-        (plan_id, task_id, pk, no, text, progress_state(closed, latest))
-        for plan_id, task_id, pk, no, text, closed, latest in rows
+        (plan_id, task_id, pk, progress_state(closed, latest.get(pk)))
+        for plan_id, task_id, pk, closed in rows
     ]
 
 
@@ -103,14 +185,15 @@ class TaskProgress:
         return sum(self.counts.values())
 
 
-def plan_progress(plan: Plan) -> tuple[Counter, list[TaskProgress]]:
-    """Overall counts of measures by state, and the same for each key task (two queries)."""
+def plan_progress(plan: Plan, today: datetime.date) -> tuple[Counter, list[TaskProgress]]:
+    """Overall counts of measures by state, and the same for each key task (at most five
+    queries)."""
     tasks = {
         pk: TaskProgress(pk, label, title, Counter())
         for pk, label, title in plan.key_tasks.order_by("no").values_list("pk", "label", "title")
     }
     overall = Counter()
-    for _plan, task_id, pk, _no, _text, state in measure_states([plan.pk]):
+    for _plan, task_id, pk, state in measure_states([plan.pk], today):
         overall[state] += 1
         tasks[task_id].counts[state] += 1
         tasks[task_id].first_measure = tasks[task_id].first_measure or pk
@@ -124,45 +207,61 @@ def percent(part: int, whole: int) -> float:
 # --- Report timeliness ------------------------------------------------------------------------
 
 
-def _timeliness_counts():
-    return {
-        "expected": Count("pk"),
-        "on_time": Count("pk", filter=Q(submitted_at__isnull=False, late=False)),
-        "late": Count("pk", filter=Q(submitted_at__isnull=False, late=True)),
-        "missing": Count("pk", filter=Q(status__in=Report.UNSUBMITTED)),
-    }
+TIMELINESS = ("expected", "on_time", "late", "missing")
+
+
+@dataclass
+class ReportCounts:
+    by_plan: dict[int, dict]  # plan id -> expected, on_time, late, missing (periods due)
+    by_month: list[dict]  # the same by month due, with the on-time rate, oldest first
+    awaiting_review: dict[int, int]  # plan id -> reports submitted and not reviewed yet
+
+
+def report_counts(plans, today: datetime.date) -> ReportCounts:
+    """Report timeliness over every period already due (reports expected, on time, late,
+    missing), by plan and by month due (so plans with different frequencies add up), and the
+    reports awaiting review: one pass over the plans' reports (one query)."""
+    due = Q(period__due_date__lt=today)
+    submitted = Q(submitted_at__isnull=False)
+    rows = (
+        Report.objects.filter(period__plan__in=plans)
+        .annotate(month=TruncMonth("period__due_date"))
+        .values("period__plan", "month")
+        .annotate(
+            expected=Count("pk", filter=due),
+            on_time=Count("pk", filter=due & submitted & Q(late=False)),
+            late=Count("pk", filter=due & submitted & Q(late=True)),
+            missing=Count("pk", filter=due & Q(status__in=Report.UNSUBMITTED)),
+            review=Count("pk", filter=Q(status=Report.Status.SUBMITTED)),
+        )
+        .order_by()
+    )
+    by_plan, by_month, review = {}, {}, Counter()
+    for row in rows:
+        review[row["period__plan"]] += row["review"]
+        if not row["expected"]:
+            continue
+        plan = by_plan.setdefault(row["period__plan"], dict.fromkeys(TIMELINESS, 0))
+        month = by_month.setdefault(
+            row["month"], {"month": row["month"], **dict.fromkeys(TIMELINESS, 0)}
+        )
+        for key in TIMELINESS:
+            plan[key] += row[key]
+            month[key] += row[key]
+    return ReportCounts(
+        by_plan=by_plan,
+        by_month=[
+            dict(counts, rate=percent(counts["on_time"], counts["expected"]))
+            for _month, counts in sorted(by_month.items())
+        ],
+        awaiting_review=dict(review),
+    )
 
 
 def timeliness_by_month(plans, today: datetime.date) -> list[dict]:
     """For every month with a due day already over: reports expected, on time, late, missing
     (by due month, so plans with different frequencies add up). One query."""
-    rows = (
-        Report.objects.filter(period__plan__in=plans, period__due_date__lt=today)
-        .annotate(month=TruncMonth("period__due_date"))
-        .values("month")
-        .annotate(**_timeliness_counts())
-        .order_by("month")
-    )
-    return [dict(row, rate=percent(row["on_time"], row["expected"])) for row in rows]
-
-
-def timeliness_by_plan(plans, today: datetime.date) -> dict[int, dict]:
-    """{plan id: counts} over every period already due (one query)."""
-    rows = (
-        Report.objects.filter(period__plan__in=plans, period__due_date__lt=today)
-        .values("period__plan")
-        .annotate(**_timeliness_counts())
-    )
-    return {row.pop("period__plan"): row for row in rows}
-
-
-def awaiting_review_by_plan(plans) -> dict[int, int]:
-    rows = (
-        Report.objects.filter(period__plan__in=plans, status=Report.Status.SUBMITTED)
-        .values("period__plan")
-        .annotate(n=Count("pk"))
-    )
-    return {row["period__plan"]: row["n"] for row in rows}
+    return report_counts(plans, today).by_month
 
 
 # --- The heatmap ------------------------------------------------------------------------------
@@ -260,24 +359,25 @@ def target_rows(plan: Plan, today: datetime.date) -> list[TargetRow]:
 
 def red_and_yellow(plan: Plan, today: datetime.date) -> dict[str, list[dict]]:
     """The measures and departments with a red or yellow light, red first, with reasons."""
-    measures = supervision.measure_lights(plan, today)
-    departments = supervision.department_lights(plan, today)
-    flagged_measures = {pk for pk, light in measures.items() if light.colour in ("red", "yellow")}
-    flagged_orgs = {pk for pk, light in departments.items() if light.colour in ("red", "yellow")}
+    lights = supervision.plan_lights(plan, today)
+    flagged = ("red", "yellow")
     measure_rows = (
-        Measure.objects.filter(pk__in=flagged_measures)
+        Measure.objects.filter(
+            pk__in=[pk for pk, light in lights.measures.items() if light.colour in flagged]
+        )
         .select_related("key_task")
         .order_by("key_task__no", "no")
     )
-    org_names = dict(
-        Organization.objects.filter(pk__in=flagged_orgs).values_list("pk", "name").order_by("name")
-    )
     result = {"measures": [], "departments": []}
     for measure in measure_rows:
-        light = measures[measure.pk]
-        result["measures"].append({"measure": measure, "light": light})
-    for pk, name in org_names.items():
-        result["departments"].append({"pk": pk, "name": name, "light": departments[pk]})
+        result["measures"].append({"measure": measure, "light": lights.measures[measure.pk]})
+    departments = sorted(
+        (lights.names[pk], pk)
+        for pk, light in lights.departments.items()
+        if light.colour in flagged
+    )
+    for name, pk in departments:
+        result["departments"].append({"pk": pk, "name": name, "light": lights.departments[pk]})
     rank = {"red": 0, "yellow": 1}
     for rows in result.values():
         rows.sort(key=lambda row: rank[row["light"].colour])
@@ -306,9 +406,8 @@ def department_home(user: User, reports: list, today: datetime.date) -> Departme
     """What a department needs on landing: its measures, the next due day with the working
     days left, its reports' states, the returned comments and the notices to acknowledge.
     `reports` are reporting.queries.department_reports(user, today). Three queries."""
-    from luoshi.plans.models import Assignment
+    from luoshi.reporting.calendar import Workdays
     from luoshi.supervision.models import Notice
-    from luoshi.supervision.workdays import Workdays
 
     open_reports = [
         r

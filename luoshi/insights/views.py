@@ -1,14 +1,21 @@
 """The dashboards: two pages (all plans, one plan) whose charts load JSON from the endpoints
 below (static/insights/dashboard.js). Every chart's JSON carries `rows`, a small table of the
 same figures with links, shown under the chart: the accessible fallback and the drill-down.
+
+The JSON is cached (`cached_json`): a key that changes with every change of data, so it is
+never stale, on any number of server processes.
 """
 
-from django.http import JsonResponse
+import hashlib
+from functools import wraps
+
+from django.core.cache import cache
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from luoshi.insights import services
@@ -17,6 +24,31 @@ from luoshi.plans.services import can_edit_plan, get_plan_for_user
 from luoshi.reporting.services import ReportState
 
 dashboard_view = role_required(*services.DASHBOARD_ROLES)
+
+CACHE_SECONDS = 24 * 3600
+
+
+def cached_json(view):
+    """Serve the view's JSON from the cache while no data changed. The key carries the user
+    (plans and permissions are per user), the language, the day (lights and timeliness move
+    with it) and services.data_version(); one query on a hit. Put it under the role check."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+        day = timezone.localdate().isoformat()
+        version = services.data_version()
+        key = f"insights:{version}:{day}:{request.user.pk}:{get_language()}:{path}"
+        cached = cache.get(key)
+        if cached is not None:
+            content, content_type = cached
+            return HttpResponse(content, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            cache.set(key, (response.content, response["Content-Type"]), CACHE_SECONDS)
+        return response
+
+    return wrapped
 
 
 def _labels() -> dict[str, str]:
@@ -60,6 +92,12 @@ def _task_anchor(ledger: str, task) -> str:
     return f"{ledger}#measure-{task.first_measure}" if task.first_measure else ledger
 
 
+def _url_of(name: str):
+    """pk -> reverse(name, args=[pk]), reversed once: the heatmap links thousands of reports."""
+    sentinel = "9876543210"
+    return reverse(name, args=[int(sentinel)]).replace(sentinel, "{}").format
+
+
 def _plan(request, pk):
     return get_plan_for_user(request.user, pk)
 
@@ -91,20 +129,20 @@ def plan_dashboard(request, pk):
 
 @require_GET
 @dashboard_view
+@cached_json
 def overview_data(request):
     today = timezone.localdate()
     plans = list(services.dashboard_plans(request.user).order_by("-issue_date", "-pk"))
     ids = [p.pk for p in plans]
     states = {}
-    for plan_id, *_rest, state in services.measure_states(ids):
+    for plan_id, *_rest, state in services.measure_states(ids, today):
         states.setdefault(plan_id, dict.fromkeys(services.PROGRESS_STATES, 0))[state] += 1
-    timeliness = services.timeliness_by_plan(ids, today)
-    review = services.awaiting_review_by_plan(ids)
+    reports = services.report_counts(ids, today)
     labels = _labels()
     rows = []
     for plan in plans:
         counts = states.get(plan.pk, dict.fromkeys(services.PROGRESS_STATES, 0))
-        report = timeliness.get(plan.pk, {"expected": 0, "on_time": 0, "late": 0, "missing": 0})
+        report = reports.by_plan.get(plan.pk, dict.fromkeys(services.TIMELINESS, 0))
         rows.append(
             {
                 "name": plan.title,
@@ -115,10 +153,10 @@ def overview_data(request):
                 "on_time_percent": services.percent(report["on_time"], report["expected"]),
                 "late": report["late"],
                 "missing": report["missing"],
-                "awaiting_review": review.get(plan.pk, 0),
+                "awaiting_review": reports.awaiting_review.get(plan.pk, 0),
             }
         )
-    trend = services.timeliness_by_month(ids, today)
+    trend = reports.by_month
     return _json(
         {
             "states": [{"key": key, "label": label} for key, label in labels.items()],
@@ -166,9 +204,10 @@ def _trend(rows) -> dict:
 
 @require_GET
 @dashboard_view
+@cached_json
 def progress_data(request, pk):
     plan = _plan(request, pk)
-    overall, tasks = services.plan_progress(plan)
+    overall, tasks = services.plan_progress(plan, timezone.localdate())
     labels = _labels()
     ledger = reverse("plans:detail", args=[plan.pk])
     total = sum(overall.values())
@@ -204,11 +243,13 @@ def progress_data(request, pk):
 
 @require_GET
 @dashboard_view
+@cached_json
 def heatmap_data(request, pk):
     plan = _plan(request, pk)
     today = timezone.localdate()
     matrix, periods = services.heatmap(request.user, plan, today)
     index = {state: i for i, state in enumerate(services.HEATMAP_STATES)}
+    report_url = _url_of("reporting:report")
     cells, flags = [], {}
     for y, (org_id, _name) in enumerate(matrix.departments):
         for x, period in enumerate(periods):
@@ -216,7 +257,7 @@ def heatmap_data(request, pk):
             if cell is None:
                 continue
             report_id, state = cell
-            cells.append([x, y, index[state], reverse("reporting:report", args=[report_id])])
+            cells.append([x, y, index[state], report_url(report_id)])
             if state in (ReportState.MISSING, ReportState.LATE, ReportState.RETURNED):
                 flags.setdefault(org_id, {"missing": 0, "late": 0, "returned": 0})
                 key = {"missing": "missing", "submitted_late": "late", "returned": "returned"}
@@ -257,6 +298,7 @@ def heatmap_data(request, pk):
 
 @require_GET
 @dashboard_view
+@cached_json
 def timeliness_data(request, pk):
     plan = _plan(request, pk)
     trend = services.timeliness_by_month([plan.pk], timezone.localdate())
@@ -289,6 +331,7 @@ def _number(value) -> str:
 
 @require_GET
 @dashboard_view
+@cached_json
 def targets_data(request, pk):
     plan = _plan(request, pk)
     rows = services.target_rows(plan, timezone.localdate())
@@ -340,10 +383,12 @@ def targets_data(request, pk):
 
 @require_GET
 @dashboard_view
+@cached_json
 def lights_data(request, pk):
     plan = _plan(request, pk)
     flagged = services.red_and_yellow(plan, timezone.localdate())
     colours = {"red": _("Red"), "yellow": _("Yellow")}
+    measure_url, department_url = _url_of("reporting:measure"), _url_of("orgs:department")
     return _json(
         {
             "measures": {
@@ -355,7 +400,7 @@ def lights_data(request, pk):
                             f"{row['measure'].code} {row['measure'].text[:60]}",
                             row["light"].reason,
                         ],
-                        "url": reverse("reporting:measure", args=[row["measure"].pk]),
+                        "url": measure_url(row["measure"].pk),
                         "light": row["light"].colour,
                         "link": 1,
                     }
@@ -367,7 +412,7 @@ def lights_data(request, pk):
                 "rows": [
                     {
                         "cells": [colours[row["light"].colour], row["name"], row["light"].reason],
-                        "url": reverse("orgs:department", args=[row["pk"]]),
+                        "url": department_url(row["pk"]),
                         "light": row["light"].colour,
                         "link": 1,
                     }

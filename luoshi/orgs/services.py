@@ -260,7 +260,8 @@ def ensure_account(
         old = {"role": user.role, "organization": str(user.organization or "")}
     user.role, user.organization, user.display_name = role, organization, display_name
     user.is_active = True
-    password_changed = not user.check_password(password)
+    # A new account has no password to compare (checking would hash it in vain: ~0.2 s).
+    password_changed = action == "create" or not user.check_password(password)
     if password_changed:
         user.set_password(password)
     user.save()

@@ -3,7 +3,8 @@
 `snapshot()` reads only what the public may see: the plan's header as issued, key tasks,
 measures, responsible departments, targets with the owner's accepted actual, and the progress
 text and status of accepted reports. Never drafts, comments, return reasons, problems, staff
-names or attachments; phone numbers and e-mail addresses in progress text are masked.
+names or attachments; phone numbers, e-mail addresses and the names of luoshi's own staff in
+progress text are masked.
 """
 
 import csv
@@ -45,9 +46,27 @@ _MASKS = [
 ]
 
 
-def mask_contacts(text: str) -> str:
+# A person's name as accounts hold it: two to four Han characters (张伟, 欧阳明华).
+_PERSONAL_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
+
+
+def staff_names() -> list[str]:
+    """The names of luoshi's own staff (accounts' display names that are personal names),
+    longest first: reporters often write who did the work, and the portal must not say it."""
+    names = {
+        name
+        for name in User.objects.exclude(display_name="").values_list("display_name", flat=True)
+        if _PERSONAL_NAME.fullmatch(name)
+    }
+    return sorted(names, key=lambda name: (-len(name), name))
+
+
+def mask_contacts(text: str, names: list[str] = ()) -> str:
+    """Masks phone numbers, e-mail addresses, "联系人：…" and the given staff names."""
     for pattern in _MASKS:
         text = pattern.sub("＊＊＊", text)
+    if names:
+        text = re.sub("|".join(map(re.escape, names)), "＊＊＊", text)
     return text
 
 
@@ -93,7 +112,7 @@ def snapshot(plan: Plan, period: Period, *, sample: bool = False) -> dict:
         .order_by("entry__report__period__start")
         .values_list("target_id", "value")
     )
-    progress = defaultdict(list)
+    progress, names = defaultdict(list), staff_names()
     for measure_id, name, status, text in (
         ReportEntry.objects.filter(report__period=period, report__status=Report.Status.ACCEPTED)
         .order_by("measure", "report__organization__name")
@@ -104,7 +123,7 @@ def snapshot(plan: Plan, period: Period, *, sample: bool = False) -> dict:
                 "department": name,
                 "status": status,
                 "status_label": str(ReportEntry.Status(status).label),
-                "progress": mask_contacts(text),
+                "progress": mask_contacts(text, names),
             }
         )
     counts = Report.objects.filter(period=period).aggregate(

@@ -79,8 +79,9 @@ def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
 
 def _accounts(plan: Plan) -> tuple[User, dict[int, tuple[User, User]]]:
     """The plan's coordinator and each department's (reporter, head), created if missing."""
-    coordinator = User.objects.filter(
-        role=User.Role.COORDINATOR, organization=plan.coordinator, is_active=True
+    active = User.objects.filter(is_active=True).select_related("organization").order_by("pk")
+    coordinator = active.filter(
+        role=User.Role.COORDINATOR, organization=plan.coordinator_id
     ).first()
     if coordinator is None:
         coordinator = ensure_account(
@@ -91,11 +92,15 @@ def _accounts(plan: Plan) -> tuple[User, dict[int, tuple[User, User]]]:
             display_name="统筹单位（生成）",
         )
     departments = Organization.objects.filter(reports__period__plan=plan).distinct()
+    roles = (User.Role.REPORTER, User.Role.APPROVER)
+    first = {}  # (department, role): its first active account
+    for user in active.filter(role__in=roles, organization__in=departments):
+        first.setdefault((user.organization_id, user.role), user)
     users = {}
     for dep in departments:
         pair = []
         for role, suffix in ((User.Role.REPORTER, "reporter"), (User.Role.APPROVER, "head")):
-            user = User.objects.filter(role=role, organization=dep, is_active=True).first()
+            user = first.get((dep.pk, role))
             if user is None:
                 user = ensure_account(
                     f"builder-{dep.pk}-{suffix}",

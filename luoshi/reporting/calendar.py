@@ -19,10 +19,7 @@ logger = logging.getLogger(__name__)
 _warned_years: set[int] = set()
 
 
-def _notice_for(day: datetime.date):
-    from luoshi.reporting.models import HolidayNotice
-
-    return HolidayNotice.objects.filter(date=day).first()
+ONE_DAY = datetime.timedelta(days=1)
 
 
 def package_covers(year: int) -> bool:
@@ -45,17 +42,80 @@ def uncovered_years(years) -> list[int]:
     return [y for y in sorted(set(years)) if not package_covers(y) and not year_has_notices(y)]
 
 
+class Workdays:
+    """The working-day calendar of a span of years, its notices read in one query.
+
+    A notice decides first, then chinesecalendar, then Monday–Friday for a year neither covers
+    (with a warning). Lights and reminders judge hundreds of days per request: they load the
+    years involved once and ask as often as they like.
+    """
+
+    def __init__(self, notices: dict[datetime.date, bool]):
+        self.notices = notices
+        self.noticed_years = {day.year for day in notices}
+        self._known: dict[datetime.date, bool] = {}
+
+    @classmethod
+    def load(cls, first: datetime.date, last: datetime.date) -> "Workdays":
+        """The calendar of the years from `first` to `last`, one year either side (one query)."""
+        from luoshi.reporting.models import HolidayNotice
+
+        rows = HolidayNotice.objects.filter(
+            date__year__gte=first.year - 1, date__year__lte=last.year + 1
+        ).values_list("date", "is_workday")
+        return cls(dict(rows))
+
+    def is_workday(self, day: datetime.date) -> bool:
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = self._is_workday(day)
+        return known
+
+    def _is_workday(self, day: datetime.date) -> bool:
+        if day in self.notices:
+            return self.notices[day]
+        try:
+            return chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            if day.year not in self.noticed_years:
+                _warn_fallback(day.year)
+            return day.weekday() < 5
+
+    def between(self, start: datetime.date, end: datetime.date) -> int:
+        """Working days d with start < d <= end (negative when end is before start)."""
+        if end < start:
+            return -self.between(end, start)
+        count, day = 0, start + ONE_DAY
+        while day <= end:
+            count += self.is_workday(day)
+            day += ONE_DAY
+        return count
+
+    def add(self, day: datetime.date, n: int) -> datetime.date:
+        """The n-th working day after `day` (before it when n < 0)."""
+        step = ONE_DAY if n >= 0 else -ONE_DAY
+        remaining = abs(n)
+        while remaining:
+            day += step
+            remaining -= self.is_workday(day)
+        return day
+
+    def previous(self, day: datetime.date) -> datetime.date:
+        """`day` if it is a working day, else the last one before it."""
+        while not self.is_workday(day):
+            day -= ONE_DAY
+        return day
+
+    def next(self, day: datetime.date) -> datetime.date:
+        """`day` if it is a working day, else the first one after it."""
+        while not self.is_workday(day):
+            day += ONE_DAY
+        return day
+
+
 def is_workday(day: datetime.date) -> bool:
     """Whether `day` is a working day in mainland China, 调休 make-up workdays included."""
-    notice = _notice_for(day)
-    if notice is not None:
-        return notice.is_workday
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        if not year_has_notices(day.year):
-            _warn_fallback(day.year)
-        return day.weekday() < 5
+    return Workdays.load(day, day).is_workday(day)
 
 
 def _warn_fallback(year: int):
@@ -69,15 +129,11 @@ def _warn_fallback(year: int):
 
 
 def previous_workday(day: datetime.date) -> datetime.date:
-    while not is_workday(day):
-        day -= datetime.timedelta(days=1)
-    return day
+    return Workdays.load(day, day).previous(day)
 
 
 def next_workday(day: datetime.date) -> datetime.date:
-    while not is_workday(day):
-        day += datetime.timedelta(days=1)
-    return day
+    return Workdays.load(day, day).next(day)
 
 
 def adjust_for_holidays(day: datetime.date, rule: str) -> datetime.date:

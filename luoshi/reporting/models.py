@@ -173,6 +173,14 @@ class Report(models.Model):
                 fields=["period", "organization"], name="report_unique_department_in_period"
             ),
         ]
+        indexes = [
+            # The review queue and the "awaiting review" counts, oldest submission first.
+            models.Index(
+                fields=["period", "submitted_at"],
+                condition=models.Q(status="submitted"),
+                name="report_submitted_by_period",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.organization} {self.period}"

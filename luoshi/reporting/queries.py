@@ -1,17 +1,19 @@
 """Read-only queries of the reporting pages (the workflows live in services.py)."""
 
-from collections import defaultdict
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from itertools import groupby
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from luoshi.orgs.models import User
-from luoshi.plans.models import Assignment, Measure
+from luoshi.plans.models import Assignment, Measure, Target
 from luoshi.plans.services import can_edit_plan, plans_for_user
-from luoshi.reporting.models import Report, ReportEntry
+from luoshi.reporting.models import Attachment, Period, Report, ReportEntry, TargetActual
 from luoshi.reporting.services import ReportState, report_state, reports_for_user
 
 
@@ -29,40 +31,115 @@ def grouped_by_task(entries) -> list[tuple]:
 
 def with_actuals(entry: ReportEntry) -> ReportEntry:
     """Set `entry.actual_rows`: [(target, actual value as written or "")], from prefetched rows,
-    and `entry.report_status_label`."""
+    `entry.report_status_label` and `entry.status_label`."""
     values = {a.target_id: f"{a.value.normalize():f}" for a in entry.actuals.all()}
     entry.actual_rows = [(t, values.get(t.pk, "")) for t in entry.measure.targets.all()]
     entry.report_status_label = STATUS_LABELS[entry.report.status]
+    entry.status_label = ENTRY_STATUS_LABELS[entry.status]
     return entry
 
 
-def co_entries_by_measure(report: Report, entries) -> dict[int, list[ReportEntry]]:
+def report_entries(report: Report) -> list[ReportEntry]:
+    """The report's entries for its page, with their measure and key task, and whether the
+    measure has targets and the entry evidence (so that with_details() asks only for those).
+    One query."""
+    return list(
+        report.entries.select_related("measure__key_task", "updated_by").annotate(
+            has_targets=Exists(Target.objects.filter(measure=OuterRef("measure_id"))),
+            has_evidence=Exists(Attachment.objects.filter(entry=OuterRef("pk"))),
+        )
+    )
+
+
+def with_details(entries: list[ReportEntry]) -> list[ReportEntry]:
+    """Set `entry.actual_rows` ([(target, actual value as written or "")], as with_actuals)
+    and `entry.evidence` (its attachments) on entries of report_entries(): one query for the
+    targets with their actual values, one for the attachments, each skipped when no entry
+    needs it (an entry not from report_entries() is taken to need both)."""
+    by_measure, evidence = defaultdict(list), defaultdict(list)
+    measures = {e.measure_id for e in entries if getattr(e, "has_targets", True)}
+    if measures:
+        actual = TargetActual.objects.filter(
+            target=OuterRef("pk"), entry__in=[e.pk for e in entries]
+        ).values("value")[:1]
+        for target in Target.objects.filter(measure__in=measures).annotate(actual=Subquery(actual)):
+            by_measure[target.measure_id].append(target)
+    if any(getattr(e, "has_evidence", True) for e in entries):
+        for attachment in Attachment.objects.filter(entry__in=[e.pk for e in entries]):
+            evidence[attachment.entry_id].append(attachment)
+    statuses = _translated(ENTRY_STATUS_LABELS)
+    for entry in entries:
+        entry.actual_rows = [
+            (t, f"{t.actual.normalize():f}" if t.actual is not None else "")
+            for t in by_measure[entry.measure_id]
+        ]
+        entry.evidence = evidence[entry.pk]
+        entry.status_label = statuses[entry.status]
+    return entries
+
+
+def _translated(labels: dict) -> dict[str, str]:
+    """The labels translated once, for pages that show them many times (a lazy label is
+    translated again wherever it is shown; get_FOO_display() even rebuilds its choices)."""
+    return {key: str(label) for key, label in labels.items()}
+
+
+def co_entries_by_measure(report: Report, entries) -> dict[int, list[dict]]:
     """For the measures the report's department leads, the other departments' entries of the
-    same period (read-only, beside the lead's own text). One query for the whole report."""
+    same period (read-only, beside the lead's own text), as dicts of what the page shows of
+    them: department, status_label, report_status_label, progress, problems, next_steps. One
+    query for the whole report."""
     lead_measures = [e.measure_id for e in entries if e.role == Assignment.Role.LEAD]
     if not lead_measures:
         return {}
     others = (
         ReportEntry.objects.filter(report__period=report.period_id, measure_id__in=lead_measures)
         .exclude(report=report)
-        .select_related("report__organization")
         .order_by("report__organization__name")
+        .values(
+            "measure_id",
+            "status",
+            "progress",
+            "problems",
+            "next_steps",
+            "report__status",
+            department=F("report__organization__name"),
+        )
     )
     result = defaultdict(list)
+    statuses, report_statuses = _translated(ENTRY_STATUS_LABELS), _translated(STATUS_LABELS)
     for entry in others:
-        entry.report_status_label = STATUS_LABELS[entry.report.status]
-        result[entry.measure_id].append(entry)
+        entry["status_label"] = statuses[entry["status"]]
+        entry["report_status_label"] = report_statuses[entry["report__status"]]
+        result[entry["measure_id"]].append(entry)
     return dict(result)
 
 
 def department_reports(user: User, today=None):
-    """A department's reports of the periods that have begun, newest first."""
+    """A department's reports of the periods that have begun, newest first (a queryset: the
+    home page shows a page of them)."""
     today = today or timezone.localdate()
-    reports = (
+    return (
         reports_for_user(user)
         .filter(period__start__lte=today)
-        .order_by("-period__start", "period__plan__title")
+        .order_by("-period__start", "period__plan__title", "pk")
     )
+
+
+def reports_to_act_on(user: User, today=None) -> list[Report]:
+    """The department's reports that ask for work, however old: those not submitted whose due
+    day is still ahead, and the returned ones."""
+    today = today or timezone.localdate()
+    reports = department_reports(user, today).filter(
+        Q(status=Report.Status.RETURNED)
+        | Q(status__in=Report.UNSUBMITTED, period__due_date__gte=today)
+    )
+    return with_states(user, reports, today)
+
+
+def with_states(user: User, reports, today) -> list[Report]:
+    """The reports with what the department's lists show of each: state, label, whether the
+    user fills it in or signs it off, days left."""
     rows = list(reports)
     for report in rows:
         report.state = state_of(report, today)
@@ -73,6 +150,38 @@ def department_reports(user: User, today=None):
         )
         report.days_left = (report.period.due_date - today).days
     return rows
+
+
+@dataclass
+class PeriodWindow:
+    """Some consecutive periods of a plan, with the first period of the windows before and
+    after it (None at either end)."""
+
+    periods: list[Period]
+    earlier: Period | None
+    later: Period | None
+
+
+def period_window(plan, today, start: str | None = None, size: int = 13) -> PeriodWindow:
+    """`size` consecutive periods of the plan: from the period starting on or after `start`
+    (an ISO date, e.g. from the page's URL) if given and valid, else the last ones begun by
+    `today` and the next one. One query."""
+    periods = list(Period.objects.filter(plan=plan).order_by("start"))
+    try:
+        first_day = datetime.date.fromisoformat(start) if start else None
+    except ValueError:
+        first_day = None
+    if first_day is not None:
+        index = next((i for i, p in enumerate(periods) if p.start >= first_day), len(periods))
+        index = min(index, max(0, len(periods) - size))
+    else:
+        begun = sum(1 for p in periods if p.start <= today)
+        index = max(0, min(begun + 1, len(periods)) - size)
+    return PeriodWindow(
+        periods=periods[index : index + size],
+        earlier=periods[max(0, index - size)] if index > 0 else None,
+        later=periods[index + size] if index + size < len(periods) else None,
+    )
 
 
 def coordinated_plans(user: User, today=None):
@@ -108,23 +217,48 @@ def get_measure_for_review(user: User, pk: int) -> Measure:
     return measure
 
 
-def measure_history(measure: Measure):
-    """Every department's entries for the measure across all periods, newest period first."""
-    return (
-        ReportEntry.objects.filter(measure=measure)
-        .select_related("report__organization", "report__period", "measure")
-        .prefetch_related("actuals", "attachments", "measure__targets")
+def measure_periods(measure: Measure):
+    """The periods in which departments have an entry for the measure, newest first."""
+    return Period.objects.filter(reports__entries__measure=measure).distinct().order_by("-start")
+
+
+def measure_history(measure: Measure, periods) -> list[ReportEntry]:
+    """Every department's entries for the measure in these periods, newest period first, with
+    their actual values (see with_actuals)."""
+    entries = (
+        ReportEntry.objects.filter(measure=measure, report__period__in=periods)
+        .select_related("report__organization", "report__period")
+        .prefetch_related("actuals", "attachments")
         .order_by("-report__period__start", "report__organization__name")
     )
+    rows = []
+    for entry in entries:
+        entry.measure = measure  # one measure, its targets fetched once
+        rows.append(with_actuals(entry))
+    return rows
 
 
 # {state: label}, in the order of the matrix legend; {status: label} for a stored report.
 STATE_LABELS = ReportState.LABELS
 STATUS_LABELS = dict(Report.Status.choices)
+ENTRY_STATUS_LABELS = dict(ReportEntry.Status.choices)
 
 
 # The matrix counts these cells as "reported" in its totals.
 SUBMITTED_STATES = (ReportState.ON_TIME, ReportState.LATE, ReportState.ACCEPTED)
+
+
+def period_totals(grid) -> list[dict]:
+    """For each period of a services.Matrix: the reports expected and those submitted, of
+    every department (not only those of the page shown)."""
+    done = Counter(
+        period for (_org, period), cell in grid.cells.items() if cell[1] in SUBMITTED_STATES
+    )
+    expected = Counter(period for _org, period in grid.cells)
+    return [
+        {"period": period, "done": done[period.pk], "expected": expected[period.pk]}
+        for period in grid.periods
+    ]
 
 
 def grouped_by_period(entries) -> list[tuple]:

@@ -246,9 +246,8 @@ def ensure_periods(
         ]
     Report.objects.bulk_create(to_create, ignore_conflicts=True)
     Report.objects.filter(pk__in=to_delete, status=Report.Status.NOT_STARTED).delete()
-    for report in to_sync:
-        _sync_entries(report, assignments)
-    if new_periods or to_create or to_delete:
+    synced = sum(_sync_entries(report, assignments) for report in to_sync)
+    if new_periods or to_create or to_delete or synced:
         record_change(
             user,
             "generate periods",
@@ -257,6 +256,7 @@ def ensure_periods(
                 "periods": {"old": len(existing), "new": len(periods)},
                 "expected reports added": {"old": None, "new": len(to_create)},
                 "expected reports removed": {"old": None, "new": len(to_delete)},
+                "entries added or removed": {"old": None, "new": synced},
             },
         )
     return periods
@@ -272,13 +272,18 @@ def expected_measures(report: Report, assignments=None) -> dict[int, str]:
     }
 
 
-def _sync_entries(report: Report, assignments) -> None:
-    """Add entries for newly assigned measures; drop untouched entries of dropped ones."""
+def _sync_entries(report: Report, assignments) -> int:
+    """Add entries for newly assigned measures; drop untouched entries of dropped ones.
+    Returns how many entries were added or removed."""
     report.period = Period.objects.get(pk=report.period_id)
     wanted = expected_measures(report, assignments)
     have = set(report.entries.values_list("measure_id", flat=True))
-    _create_entries(report, {m: r for m, r in wanted.items() if m not in have})
-    report.entries.exclude(measure_id__in=wanted).filter(updated_by__isnull=True).delete()
+    added = {m: r for m, r in wanted.items() if m not in have}
+    _create_entries(report, added)
+    _total, removed = (
+        report.entries.exclude(measure_id__in=wanted).filter(updated_by__isnull=True).delete()
+    )
+    return len(added) + removed.get(ReportEntry._meta.label, 0)
 
 
 def _create_entries(report: Report, measures: dict[int, str]) -> None:
@@ -1102,27 +1107,33 @@ class Matrix:
         return [self.cells.get((department_id, p.pk)) for p in self.periods]
 
 
-def report_matrix(user: User, plan: Plan, today: datetime.date | None = None) -> Matrix:
-    """The coordinator's (or a leader's) matrix of a plan in two queries, whatever its size."""
+def report_matrix(
+    user: User,
+    plan: Plan,
+    today: datetime.date | None = None,
+    periods: list[Period] | None = None,
+) -> Matrix:
+    """The coordinator's (or a leader's) matrix of a plan in two queries, whatever its size;
+    of some of its periods only (in one query) if `periods` are given."""
     if not (user.is_leader or can_edit_plan(user, plan)):
         raise PermissionDenied
     today = today or clock.today()
-    periods = list(Period.objects.filter(plan=plan).order_by("start"))
+    if periods is None:
+        periods = list(Period.objects.filter(plan=plan).order_by("start"))
+        reports = Report.objects.filter(period__plan=plan)
+    else:
+        reports = Report.objects.filter(period__in=[p.pk for p in periods])
     # No ORDER BY: the cells go into a dict and departments are sorted below. Report's default
     # ordering (period, organization name) made the database sort every report of the plan
     # (bench/results: matrix at province scale, 14,000 reports per plan).
-    rows = (
-        Report.objects.filter(period__plan=plan)
-        .order_by()
-        .values_list(
-            "pk",
-            "period_id",
-            "organization_id",
-            "organization__name",
-            "status",
-            "late",
-            "period__due_date",
-        )
+    rows = reports.order_by().values_list(
+        "pk",
+        "period_id",
+        "organization_id",
+        "organization__name",
+        "status",
+        "late",
+        "period__due_date",
     )
     departments, cells = {}, {}
     for pk, period_id, org_id, org_name, status, late, due in rows:

@@ -16,11 +16,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, trigger_client_event
 
@@ -75,9 +80,19 @@ def _report_url(report: Report, entry_pk: int | None = None) -> str:
     return f"{url}#entry-{entry_pk}" if entry_pk else url
 
 
+def _report_url_prefix() -> str:
+    """The prefix of the reports' URLs, "/reporting/reports/": a report's URL is the prefix,
+    its pk and "/" (for pages listing many reports: no reverse() per report)."""
+    return reverse("reporting:report", args=[0]).removesuffix("0/")
+
+
 def _go(request, url: str):
     """Back to a page: a client-side redirect for htmx, a plain redirect otherwise."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+# The department's reports per page of its home: a year of monthly reports of three plans.
+HOME_PAGE_SIZE = 36
 
 
 @require_GET
@@ -86,8 +101,18 @@ def home(request):
     user = request.user
     if user.is_department_user:
         today = timezone.localdate()
-        reports = queries.department_reports(user, today)
-        context = {"home": department_home(user, reports, today), "today": today}
+        to_act_on = queries.reports_to_act_on(user, today)
+        # Every report the department ever had, newest first, a page at a time.
+        pages = Paginator(queries.department_reports(user, today), HOME_PAGE_SIZE)
+        page = pages.get_page(request.GET.get("page"))
+        page.object_list = queries.with_states(user, page.object_list, today)
+        context = {
+            "home": department_home(user, to_act_on, today),
+            "page": page,
+            "today": today,
+            # A report's URL is this prefix, its pk and "/" (no reverse() per row).
+            "report_url": _report_url_prefix(),
+        }
         return render(request, "reporting/my_reports.html", context)
     if user.is_coordinator or user.is_leader:
         context = {"plans": queries.coordinated_plans(user)}
@@ -98,14 +123,65 @@ def home(request):
 # --- The report form ------------------------------------------------------------------------
 
 
-def _entry_rows(report: Report, entries, editable: bool):
+# The co departments' entries shown beside a measure the department leads, unless all are
+# asked for (?co=all): a province measure can have dozens of co departments.
+CO_ENTRIES_SHOWN = 10
+
+
+def _with_co_entries(report: Report, entries, show_all: bool) -> None:
+    """Set `entry.co_entries` (the first ones, or all) and `entry.co_count` (all of them)."""
     co = queries.co_entries_by_measure(report, entries)
-    rows = []
     for entry in entries:
-        entry.form = EntryForm(entry=entry) if editable else None
-        entry.co_entries = co.get(entry.measure_id, [])
-        rows.append(queries.with_actuals(entry))
-    return queries.grouped_by_task(rows)
+        others = co.get(entry.measure_id, [])
+        entry.co_count = len(others)
+        entry.co_entries = others if show_all else others[:CO_ENTRIES_SHOWN]
+
+
+def _entry_rows(report: Report, entries, all_co: bool):
+    _with_co_entries(report, queries.with_details(entries), all_co)
+    return queries.grouped_by_task(entries)
+
+
+# The texts every entry of a report repeats, translated once per page (see _entry_fields).
+ENTRY_TEXTS = {
+    "every_period": gettext_lazy("Every department, every period"),
+    "lead": gettext_lazy("Lead"),
+    "co": gettext_lazy("Co-operating"),
+    "deadline": gettext_lazy("Deadline"),
+    "report": gettext_lazy("report"),
+    "required": gettext_lazy("required"),
+    "actual": gettext_lazy("Actual value"),
+    "target": gettext_lazy("target"),
+    "save": gettext_lazy("Save"),
+    "evidence": gettext_lazy("Evidence"),
+    "none_yet": gettext_lazy("None yet."),
+    "delete": gettext_lazy("Delete"),
+    "delete_confirm": gettext_lazy("Delete this file?"),
+    "evidence_file": gettext_lazy("Evidence file"),
+    "upload": gettext_lazy("Upload"),
+    "file_types": gettext_lazy("PDF, PNG, JPEG, Word (.docx) or Excel (.xlsx)"),
+}
+
+
+def _entry_fields() -> dict:
+    """What the `entry` partial of report.html needs besides the entry, computed once per page
+    rather than once per entry: the entry form's fields are written there in plain HTML (with
+    the names, ids and labels of forms.EntryForm), because rendering a Django form, and
+    translating the same texts, for every entry cost most of the page's time."""
+    fields = EntryForm.base_fields
+    return {
+        "labels": {name: str(field.label) for name, field in fields.items()}
+        | {"progress_placeholder": str(fields["progress"].widget.attrs["placeholder"])},
+        "status_choices": [(value, str(label)) for value, label in fields["status"].choices],
+        "t": {name: str(text) for name, text in ENTRY_TEXTS.items()},
+        "entry_url": _entry_url_prefix(),
+    }
+
+
+def _entry_url_prefix() -> str:
+    """The prefix of the entries' URLs, "/reporting/entries/": an entry's URL is the prefix,
+    its pk and "/" (one reverse() per page instead of several per entry)."""
+    return reverse("reporting:entry", args=[0]).removesuffix("0/")
 
 
 def _workflow(user: User, report: Report, editable: bool, today) -> dict:
@@ -140,17 +216,18 @@ def _workflow(user: User, report: Report, editable: bool, today) -> dict:
 def report_detail(request, pk):
     report = reporting.get_report(request.user, pk)
     editable = reporting.can_edit(request.user, report)
-    entries = list(reporting.entries_for_report(report))
+    entries = queries.report_entries(report)
     today = timezone.localdate()
     state = queries.state_of(report, today)
     context = {
         "report": report,
         "state": state,
         "state_label": queries.STATE_LABELS[state],
-        "tasks": _entry_rows(report, entries, editable),
+        "tasks": _entry_rows(report, entries, request.GET.get("co") == "all"),
         "entry_count": len(entries),
         "editable": editable,
         "actions": _workflow(request.user, report, editable, today),
+        **_entry_fields(),
     }
     return render(request, "reporting/report.html", context)
 
@@ -158,10 +235,8 @@ def report_detail(request, pk):
 def _entry_context(user: User, entry) -> dict:
     report = entry.report
     editable = reporting.can_edit(user, report)
-    entry.form = EntryForm(entry=entry) if editable else None
-    entry.co_entries = queries.co_entries_by_measure(report, [entry]).get(entry.measure_id, [])
-    queries.with_actuals(entry)
-    return {"entry": entry, "report": report, "editable": editable}
+    _with_co_entries(report, queries.with_details([entry]), show_all=False)
+    return {"entry": entry, "report": report, "editable": editable, **_entry_fields()}
 
 
 def _entry_saved(request, entry, form):
@@ -219,10 +294,12 @@ def _attachments(request, entry, error: str = ""):
         if error:
             messages.error(request, error)
         return redirect(_report_url(entry.report, entry.pk))
+    entry.evidence = list(entry.attachments.all())
     context = {
         "entry": entry,
         "editable": reporting.can_edit(request.user, entry.report),
         "upload_error": error,
+        **_entry_fields(),
     }
     return render(request, "reporting/report.html#attachments", context)
 
@@ -362,31 +439,75 @@ def period_close(request, pk):
     return _go(request, reverse("reporting:matrix", args=[period.plan_id]))
 
 
+def _matrix_cell_writer(labels: dict[str, str]):
+    """A function writing one cell of the matrix as HTML, `<td>` included: the matrix has
+    hundreds of cells (thousands at province scale), and writing them through template tags,
+    with a reverse() and a lazy translation per cell, cost most of the page's time. URLs come
+    from one reversed prefix; the labels are translated and escaped once."""
+    report_url = _report_url_prefix()
+    labels = {state: escape(label) for state, label in labels.items()}
+    empty = format_html(
+        '<td><span class="text-muted" title="{}">·</span></td>', _("No report expected")
+    )
+
+    def cell(department: str, report: tuple[int, str] | None) -> str:
+        if report is None:
+            return empty
+        pk, state = report
+        label = labels[state]
+        title = f"{escape(department)} · {label}"
+        return (
+            f'<td><a class="state state-{state}" href="{report_url}{pk}/" title="{title}">'
+            f"{label}</a></td>"
+        )
+
+    return cell
+
+
+# The matrix shows this many periods (a year of months and the next one) and departments.
+MATRIX_PERIODS = 13
+MATRIX_DEPARTMENTS = 50
+
+
 @require_GET
 @login_required
 def matrix(request, pk):
     plan = get_plan_for_user(request.user, pk)
     today = timezone.localdate()
-    grid = reporting.report_matrix(request.user, plan, today)
-    labels = queries.STATE_LABELS
-    rows = [
-        (name, [(cell[0], cell[1], labels[cell[1]]) if cell else None for cell in grid.row(dept)])
-        for dept, name in grid.departments
-    ]
-    totals = []
-    for index, period in enumerate(grid.periods):
-        cells = [cells[index] for _name, cells in rows if cells[index]]
-        done = sum(1 for cell in cells if cell[1] in queries.SUBMITTED_STATES)
-        totals.append({"period": period, "done": done, "expected": len(cells)})
+    window = queries.period_window(plan, today, request.GET.get("from"), MATRIX_PERIODS)
+    grid = reporting.report_matrix(request.user, plan, today, periods=window.periods)
+    page = Paginator(grid.departments, MATRIX_DEPARTMENTS).get_page(request.GET.get("page"))
+    labels = {state: str(label) for state, label in queries.STATE_LABELS.items()}
+    cell = _matrix_cell_writer(labels)
+    # The page's departments with their cells, (report id, state, label) or None per period,
+    # and the same cells as HTML for the template (cell() escapes what it writes).
+    rows, table = [], []
+    for dept, name in page.object_list:
+        cells = grid.row(dept)
+        rows.append((name, [(c[0], c[1], labels[c[1]]) if c else None for c in cells]))
+        table.append((name, mark_safe("".join(cell(name, c) for c in cells))))
     context = {
         "plan": plan,
         "rows": rows,
-        "totals": totals,
+        "table": table,
+        "page": page,
+        "window": window,
+        # The department pages keep the periods asked for.
+        "keep": (
+            f"from={window.periods[0].start:%Y-%m-%d}&"
+            if "from" in request.GET and window.periods
+            else ""
+        ),
+        "totals": queries.period_totals(grid),
         "today": today,
         "labels": labels,
         "can_review": can_edit_plan(request.user, plan),
     }
     return render(request, "reporting/matrix.html", context)
+
+
+# Reports per page of the review queue (a province plan can have hundreds waiting).
+QUEUE_PAGE_SIZE = 50
 
 
 @require_http_methods(["GET", "POST"])
@@ -414,22 +535,31 @@ def queue(request, pk):
                 )
         return _go(request, reverse("reporting:queue", args=[plan.pk]))
     today = timezone.localdate()
-    reports = list(reporting.review_queue(request.user, plan))
-    for report in reports:
+    pages = Paginator(reporting.review_queue(request.user, plan), QUEUE_PAGE_SIZE)
+    page = pages.get_page(request.GET.get("page"))
+    for report in page:
         report.state = queries.state_of(report, today)
         report.state_label = queries.STATE_LABELS[report.state]
-    return render(request, "reporting/queue.html", {"plan": plan, "reports": reports})
+    return render(request, "reporting/queue.html", {"plan": plan, "page": page})
+
+
+# Periods per page of a measure's history (every department's entries of each).
+MEASURE_PERIODS = 6
 
 
 @require_GET
 @login_required
 def measure_entries(request, pk):
     measure = queries.get_measure_for_review(request.user, pk)
-    entries = [queries.with_actuals(e) for e in queries.measure_history(measure)]
+    pages = Paginator(queries.measure_periods(measure), MEASURE_PERIODS)
+    page = pages.get_page(request.GET.get("page"))
+    prefetch_related_objects([measure], "targets")
+    entries = queries.measure_history(measure, list(page))
     context = {
         "measure": measure,
         "plan": measure.key_task.plan,
         "periods": queries.grouped_by_period(entries),
+        "page": page,
         "assignments": measure.assignments.select_related("organization"),
         "targets": list(measure.targets.all()),
     }

@@ -5,6 +5,7 @@ Public API (used by the consolidated report and the dashboards; keep it stable):
     Light(colour, reason)                      colour: "green" | "yellow" | "red" | "none"
     measure_lights(plan, today)   -> {measure id: Light}       every measure of the plan
     department_lights(plan, today) -> {organization id: Light}  every department assigned
+    plan_lights(plan, today) -> PlanLights(measures, departments, names)   both, read once
     target_light(target, actual, today) -> Light               actual: the owner's latest value
 
 The rules (issue 5):
@@ -22,7 +23,7 @@ The rules (issue 5):
 A light shows its worst colour; the reason joins every finding of that colour with "；".
 
 A whole plan takes a constant number of queries, whatever its size: 8 for measure_lights,
-7 for department_lights (pinned in tests/test_lights.py).
+7 for department_lights, 8 for both at once with plan_lights (pinned in tests/test_lights.py).
 """
 
 import datetime
@@ -34,8 +35,8 @@ from django.db.models import F, Q
 
 from luoshi.orgs.models import Organization
 from luoshi.plans.models import Assignment, Measure, Plan, Target
+from luoshi.reporting.calendar import Workdays
 from luoshi.reporting.models import Period, Report, ReportEntry, TargetActual
-from luoshi.supervision.workdays import Workdays
 
 GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
 RANK = {NONE: 0, GREEN: 1, YELLOW: 2, RED: 3}
@@ -155,6 +156,7 @@ class _PlanFacts:
     missing: dict[int, list[datetime.date]]
     # (department id, measure id) of entries marked 滞后 in the last due period's reports
     behind: set[tuple[int, int]]
+    behind_orgs: set[int]  # the departments of those entries
     names: dict[int, str]
 
 
@@ -165,11 +167,20 @@ def _facts(plan: Plan, today: datetime.date) -> _PlanFacts:
     last_due = max(past, key=lambda p: p.due_date) if past else None
     next_due = min(coming, key=lambda p: p.due_date) if coming else None
     relevant = [p.pk for p in (last_due, next_due) if p is not None]
-    rows = Report.objects.filter(
-        Q(period__in=relevant)
-        | Q(period__plan=plan, period__due_date__lt=today, status__in=Report.UNSUBMITTED)
-    ).values_list(
-        "organization_id", "organization__name", "period_id", "period__due_date", "status", "late"
+    rows = (
+        Report.objects.filter(period__in=[p.pk for p in periods])
+        .filter(
+            Q(period__in=relevant) | Q(period__due_date__lt=today, status__in=Report.UNSUBMITTED)
+        )
+        .order_by()
+        .values_list(
+            "organization_id",
+            "organization__name",
+            "period_id",
+            "period__due_date",
+            "status",
+            "late",
+        )
     )
     reports, missing, names = {}, defaultdict(list), {}
     for org, org_name, period_id, due, status, late in rows:
@@ -184,7 +195,9 @@ def _facts(plan: Plan, today: datetime.date) -> _PlanFacts:
                 report__period=last_due,
                 status=ReportEntry.Status.BEHIND,
                 report__status__in=REPORTED,
-            ).values_list("report__organization_id", "measure_id")
+            )
+            .order_by()
+            .values_list("report__organization_id", "measure_id")
         )
     first = min([p.start for p in periods] + [today])
     last = max([p.due_date for p in periods] + [today])
@@ -196,6 +209,7 @@ def _facts(plan: Plan, today: datetime.date) -> _PlanFacts:
         reports=reports,
         missing=dict(missing),
         behind=behind,
+        behind_orgs={org for org, _measure in behind},
         names=names,
     )
 
@@ -219,7 +233,7 @@ def _report_lights(facts: _PlanFacts, org: int, measure_id: int | None = None) -
         behind = (
             (org, measure_id) in facts.behind
             if measure_id is not None
-            else any(o == org for o, _m in facts.behind)
+            else org in facts.behind_orgs
         )
         if behind:
             lights.append(Light(YELLOW, f"{name}报告进度滞后"))
@@ -269,14 +283,27 @@ def _target_lights(plan: Plan, today: datetime.date) -> dict[int, list[tuple[Tar
 # --- The plan's lights ---------------------------------------------------------------------
 
 
-def measure_lights(plan: Plan, today: datetime.date) -> dict[int, Light]:
-    """{measure id: Light} for every measure of the plan."""
-    facts = _facts(plan, today)
-    targets = _target_lights(plan, today)
+@dataclass
+class PlanLights:
+    measures: dict[int, Light]  # every measure of the plan
+    departments: dict[int, Light]  # every department assigned in the plan
+    names: dict[int, str]  # the departments' names
+
+
+def _assignments(plan: Plan) -> list[tuple[int, int, str]]:
+    """[(measure id, department id, department name)] of the plan's assignments (one query)."""
+    return list(
+        Assignment.objects.filter(
+            measure__key_task__plan=plan, organization__kind=Organization.Kind.DEPARTMENT
+        )
+        .order_by()
+        .values_list("measure_id", "organization_id", "organization__name")
+    )
+
+
+def _measure_lights(plan, facts, targets, assignments) -> dict[int, Light]:
     assigned = defaultdict(list)
-    for measure_id, org in Assignment.objects.filter(
-        measure__key_task__plan=plan, organization__kind=Organization.Kind.DEPARTMENT
-    ).values_list("measure_id", "organization_id"):
+    for measure_id, org, _name in assignments:
         assigned[measure_id].append(org)
     result = {}
     for measure_id, closed_at in Measure.objects.filter(key_task__plan=plan).values_list(
@@ -292,15 +319,8 @@ def measure_lights(plan: Plan, today: datetime.date) -> dict[int, Light]:
     return result
 
 
-def department_lights(plan: Plan, today: datetime.date) -> dict[int, Light]:
-    """{organization id: Light} for every department assigned in the plan."""
-    facts = _facts(plan, today)
-    targets = _target_lights(plan, today)
-    departments = dict(
-        Assignment.objects.filter(
-            measure__key_task__plan=plan, organization__kind=Organization.Kind.DEPARTMENT
-        ).values_list("organization_id", "organization__name")
-    )
+def _department_lights(facts, targets, assignments) -> dict[int, Light]:
+    departments = {org: name for _m, org, name in assignments}
     facts.names.update(departments)
     owned = defaultdict(list)
     for pairs in targets.values():
@@ -308,3 +328,27 @@ def department_lights(plan: Plan, today: datetime.date) -> dict[int, Light]:
             if target.owner_id is not None and light.colour != NONE:
                 owned[target.owner_id].append(light)
     return {org: worst(_report_lights(facts, org) + owned.get(org, [])) for org in departments}
+
+
+def plan_lights(plan: Plan, today: datetime.date) -> PlanLights:
+    """The lights of every measure and every department of the plan, reading the plan once."""
+    facts, targets = _facts(plan, today), _target_lights(plan, today)
+    assignments = _assignments(plan)
+    departments = _department_lights(facts, targets, assignments)
+    return PlanLights(
+        measures=_measure_lights(plan, facts, targets, assignments),
+        departments=departments,
+        names={org: name for _m, org, name in assignments},
+    )
+
+
+def measure_lights(plan: Plan, today: datetime.date) -> dict[int, Light]:
+    """{measure id: Light} for every measure of the plan."""
+    facts, targets = _facts(plan, today), _target_lights(plan, today)
+    return _measure_lights(plan, facts, targets, _assignments(plan))
+
+
+def department_lights(plan: Plan, today: datetime.date) -> dict[int, Light]:
+    """{organization id: Light} for every department assigned in the plan."""
+    facts, targets = _facts(plan, today), _target_lights(plan, today)
+    return _department_lights(facts, targets, _assignments(plan))

@@ -28,6 +28,7 @@ from luoshi.orgs.models import Organization, User
 from luoshi.plans.models import Plan
 from luoshi.plans.services import can_edit_plan, plans_for_user
 from luoshi.reporting import clock
+from luoshi.reporting.calendar import Workdays
 from luoshi.reporting.models import Period, Report
 from luoshi.reporting.services import ensure_periods
 from luoshi.supervision import channels
@@ -40,7 +41,6 @@ from luoshi.supervision.models import (
     ReminderRule,
     ScoreSheet,
 )
-from luoshi.supervision.workdays import Workdays
 
 logger = logging.getLogger(__name__)
 

@@ -3,6 +3,7 @@ fixtures), seen on 20 November 2026, with a few reports through the real service
 
 import pytest
 import time_machine
+from django.core.cache import cache
 
 from luoshi.conftest import department
 from luoshi.plans.models import Target
@@ -17,6 +18,15 @@ november = reporting_fixtures.november
 commerce_report = reporting_fixtures.commerce_report
 transport_head = reporting_fixtures.transport_head
 _uploads_in_tmp = reporting_fixtures._uploads_in_tmp
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The dashboards' JSON is cached in the process, and test databases reuse ids: each test
+    starts with an empty cache."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

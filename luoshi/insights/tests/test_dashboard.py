@@ -183,6 +183,19 @@ def test_timeliness_counts_on_time_late_and_missing_by_month_due(
     assert data["rows"][0]["url"] == reverse("reporting:matrix", args=[tracked.pk])
 
 
+def test_the_overview_counts_each_plans_reports_and_the_months_due(
+    client_for, leader, tracked, reported
+):
+    data = get_json(client_for(leader), "overview_data")
+    october = tracked.periods.get(start__month=10).reports.count()
+    [plan] = data["plans"]
+    assert (plan["late"], plan["missing"], plan["on_time_percent"]) == (1, october - 1, 0.0)
+    assert plan["awaiting_review"] == 0  # both of 市商务局's reports were accepted
+    assert data["trend"]["months"] == ["2026年10月"]  # November is not due yet
+    assert (data["trend"]["late"], data["trend"]["missing"]) == ([1], [october - 1])
+    assert data["rows"][0]["cells"][3:] == [1, october - 1, 0]
+
+
 def test_target_attainment_shows_the_owners_actual_against_the_target(
     client_for, coordinator, tracked, reported, target
 ):
@@ -225,13 +238,16 @@ def test_the_red_and_yellow_lists_give_the_reasons_and_link_to_the_pages(
 
 # --- Pinned query counts ----------------------------------------------------------------------
 #
-# Session and user, then: the plan, and what each endpoint reads in one query per kind of row.
+# Session, user and the data version (the cache's key, luoshi.insights.views.cached_json),
+# then, the cache being empty: the plan, and what each endpoint reads in one query per kind of
+# row.
 QUERIES = {
-    "progress_data": 5,  # plan, key tasks, measures with their latest state
-    "heatmap_data": 5,  # plan, periods, reports (reporting.services.report_matrix)
-    "timeliness_data": 4,  # plan, reports by month
-    "targets_data": 5,  # plan, targets, the owners' actuals
-    "lights_data": 20,  # plan, supervision's lights (7 + 8), flagged departments and measures
+    # plan, key tasks, measures, periods, the latest entries of the recent periods, of the others
+    "progress_data": 9,
+    "heatmap_data": 6,  # plan, periods, reports (reporting.services.report_matrix)
+    "timeliness_data": 5,  # plan, reports by month
+    "targets_data": 6,  # plan, targets, the owners' actuals
+    "lights_data": 13,  # plan, supervision's plan_lights (8), flagged measures
 }
 
 
@@ -277,12 +293,13 @@ def test_the_overview_data_has_a_pinned_query_count_whatever_the_plans(
     client_for, leader, tracked, reported, django_assert_num_queries, settings
 ):
     client = client_for(leader)
-    # Session, user, plans, measures with their state, timeliness, awaiting review, trend.
-    with django_assert_num_queries(7):
+    # Session, user, data version, plans, measures, periods, their latest entries (2), the
+    # reports counted by plan and month (timeliness, trend, awaiting review).
+    with django_assert_num_queries(9):
         client.get(url("overview_data"))
     settings.REPORTING_PERIODS_AHEAD = 6
     services.ensure_periods(tracked, timezone.localdate())
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         client.get(url("overview_data"))
 
 

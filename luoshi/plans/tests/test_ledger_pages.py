@@ -122,3 +122,71 @@ def test_a_form_from_a_stale_tab_is_refused_with_a_chinese_message(coordinator, 
     assert response.status_code == 403
     assert "此页面已过期" in response.content.decode()
     assert Measure.objects.get(pk=measure.pk).needs_review
+
+
+def test_ledger_marks_the_readers_department_the_lead_and_collective_units(
+    client_for, coordinator, commerce_reporter, seed_plan, region
+):
+    from luoshi.conftest import department
+    from luoshi.orgs.services import create_organization
+    from luoshi.plans.services import set_measure_departments
+    from luoshi.plans.tests.test_permissions import measure
+
+    collective = create_organization(
+        coordinator, region, kind="collective", name="市促进消费联席会议"
+    )
+    odd = create_organization(coordinator, region, kind="department", name="市<测试>局")
+    set_measure_departments(
+        coordinator,
+        measure("十四.3"),
+        [(department("市商务局"), "lead"), (collective, "co"), (odd, "unknown")],
+        needs_review=False,
+    )
+    url = reverse("plans:detail", args=[seed_plan.pk])
+    html = client_for(commerce_reporter).get(url).content.decode()
+    lead = '<span class="badge text-bg-primary">牵头</span>'
+    assert f'<li class="mine role-lead">市商务局 {lead}</li>' in html
+    assert (
+        '<li>市促进消费联席会议 <span class="badge text-bg-secondary">配合</span>'
+        ' <span class="badge text-bg-info">集合单位</span></li>'
+    ) in html
+    assert "<li>市&lt;测试&gt;局</li>" in html and "市<测试>局" not in html
+    # The coordinator's office is not the reader's: nothing of its own is highlighted there.
+    html = client_for(coordinator).get(url).content.decode()
+    assert f'<li class="role-lead">市商务局 {lead}</li>' in html
+
+
+def test_ledger_shows_targets_deadlines_and_a_measure_left_without_department(
+    client_for, coordinator, seed_plan
+):
+    from luoshi.plans.services import set_measure_departments
+    from luoshi.plans.tests.test_permissions import measure
+
+    orphan = measure("一.1")
+    set_measure_departments(coordinator, orphan, [], needs_review=True)
+    url = reverse("plans:detail", args=[seed_plan.pk])
+    html = client_for(coordinator).get(url).content.decode()
+    row = html[html.index(f'id="measure-{orphan.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert '<li class="text-danger">无责任部门</li>' in row
+    assert "<div>不低于 300组 · 2025-12-31</div>" in html
+    assert "<div>不低于 100%</div>" in html
+
+
+def test_ledger_filter_lists_each_department_once_and_keeps_the_choice(
+    client_for, coordinator, seed_plan
+):
+    from luoshi.conftest import department
+    from luoshi.orgs.models import Organization
+
+    postal = department("市邮政管理局")
+    url = reverse("plans:detail", args=[seed_plan.pk])
+    html = client_for(coordinator).get(url, {"department": postal.pk}).content.decode()
+    options = re.findall(r'<option value="(\d+)"', html)
+    assigned = Organization.objects.filter(
+        kind=Organization.Kind.DEPARTMENT, assignments__measure__key_task__plan=seed_plan
+    ).distinct()
+    assert sorted(map(int, options)) == sorted(org.pk for org in assigned)
+    assert f'<option value="{postal.pk}" selected>市邮政管理局</option>' in html
+    assert len(re.findall(r'<option value="\d+" selected>', html)) == 1
+    assert f"{assigned.count()} 个责任部门" in html

@@ -15,8 +15,9 @@ from luoshi.plans.tests.test_permissions import measure
     ("name", "args", "query", "queries"),
     [
         ("plans:list", [], {}, 4),
-        ("plans:detail", ["plan"], {}, 12),
-        ("plans:detail", ["plan"], {"needs_review": "on"}, 12),
+        ("plans:detail", ["plan"], {}, 10),
+        ("plans:detail", ["plan"], {"needs_review": "on"}, 10),
+        ("plans:detail", ["plan"], {"department": "postal"}, 11),  # + the department chosen
         ("plans:json", ["plan"], {}, 7),
         ("orgs:directory", [], {}, 5),  # + the members of collective units
     ],
@@ -26,8 +27,31 @@ def test_coordinator_pages_have_pinned_query_counts(
 ):
     client = client_for(coordinator)
     url = reverse(name, args=[seed_plan.pk if a == "plan" else a for a in args])
+    if query.get("department") == "postal":
+        query = {"department": department("市邮政管理局").pk}
     with django_assert_num_queries(queries):
         assert client.get(url, query).status_code == 200
+
+
+def test_ledger_query_count_does_not_grow_with_departments_and_targets(
+    client_for, coordinator, seed_plan, region, django_assert_num_queries
+):
+    from luoshi.orgs.models import Organization
+    from luoshi.plans.services import set_measure_departments
+
+    url = reverse("plans:detail", args=[seed_plan.pk])
+    client = client_for(coordinator)
+    everyone = Organization.objects.filter(parent=region, kind=Organization.Kind.DEPARTMENT)
+    for code in ["一.1", "五.4", "十四.3"]:
+        set_measure_departments(
+            coordinator,
+            measure(code),
+            [(org, "co") for org in everyone],
+            needs_review=False,
+        )
+    with django_assert_num_queries(10):
+        html = client.get(url).content.decode()
+    assert html.count("<li") > 3 * everyone.count()
 
 
 def test_department_page_query_count(client_for, commerce_reporter, django_assert_num_queries):

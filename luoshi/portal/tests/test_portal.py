@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from luoshi.audit.models import AuditRecord
 from luoshi.conftest import department
+from luoshi.orgs.models import User
 from luoshi.orgs.services import ensure_account
 from luoshi.portal import services as portal
 from luoshi.portal.models import Publication
@@ -141,7 +142,8 @@ def test_the_portal_never_shows_drafts_comments_problems_or_staff(
             named,
             entry,
             {
-                "progress": "已完成快递网点摸底。联系人：李秀英，电话13912345678，0632-3311234。",
+                "progress": "已完成快递网点摸底，王建国同志带队检查。"
+                "联系人：李秀英，电话13912345678，0632-3311234。",
                 "status": "behind",
                 "behind_reason": "内部滞后原因",
                 "problems": "内部问题不宜公开",
@@ -298,6 +300,22 @@ def test_contacts_are_masked_in_progress_text():
         assert secret not in masked
 
 
+def test_staff_names_are_masked_wherever_they_stand_in_the_text():
+    masked = portal.mask_contacts("经欧阳明华、王伟协调，王伟明已到位。", ["王伟", "欧阳明华"])
+    assert masked == "经＊＊＊、＊＊＊协调，＊＊＊明已到位。"
+    assert portal.mask_contacts("王伟明已到位。") == "王伟明已到位。"  # no names, no change
+
+
+@pytest.mark.django_db
+def test_only_personal_names_of_accounts_count_as_staff_names():
+    User.objects.create(username="a", display_name="欧阳明华", password="!")
+    User.objects.create(username="b", display_name="市商务局填报员", password="!")
+    User.objects.create(username="c", display_name="Zhang Wei", password="!")
+    assert "欧阳明华" in portal.staff_names()
+    assert "市商务局填报员" not in portal.staff_names()
+    assert "Zhang Wei" not in portal.staff_names()
+
+
 # --- Cached pages and pinned query counts -----------------------------------------------------
 
 
@@ -340,7 +358,7 @@ def test_publishing_again_refreshes_the_cached_pages(
 def test_the_snapshot_takes_a_constant_number_of_queries(
     reported, november_period, django_assert_num_queries
 ):
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         portal.snapshot(november_period.plan, november_period)
     measure("一.2")  # the plan is not re-read per measure
 
@@ -352,8 +370,8 @@ def test_the_publishing_pages_have_pinned_query_counts(
     # Session, user, plan, publications, periods with their counts, organization (base.html).
     with django_assert_num_queries(6):
         client.get(reverse("portal:manage", args=[tracked.pk]))
-    # Session, user, plan, period, the snapshot (7), organization (base.html).
-    with django_assert_num_queries(12):
+    # Session, user, plan, period, the snapshot (8), organization (base.html).
+    with django_assert_num_queries(13):
         client.get(preview_url(november_period))
     client.post(publish_url(tracked.periods.get(start__month=10)))
     with django_assert_num_queries(6):

@@ -294,8 +294,9 @@ def test_administrators_have_no_reporting_pages(client_for, audit_admin, tracked
 # Logged-in pages start with three queries: the session, the user and the user's organization.
 
 
-# Session, user, organization, report, entries, targets, actuals, attachments, co entries.
-REPORT_FORM_QUERIES = 9
+# Session, user, organization, report, entries, targets with their actual values, evidence
+# (asked only if an entry has some), co entries (only for a department leading a measure).
+REPORT_FORM_QUERIES = 8
 
 
 def test_the_report_form_has_a_pinned_query_count_whatever_the_periods_and_departments(
@@ -313,7 +314,7 @@ def test_the_report_form_has_a_pinned_query_count_whatever_the_periods_and_depar
     settings.MEDIA_ROOT = tmp_path
     commerce = services.start_draft(commerce_reporter, commerce_report)
     client = client_for(commerce_reporter)
-    with django_assert_num_queries(REPORT_FORM_QUERIES):
+    with django_assert_num_queries(REPORT_FORM_QUERIES - 1):  # no evidence yet
         client.get(report_url(commerce))
     # More of everything: text, evidence and actuals, co departments' entries, more periods.
     fill_in(commerce_reporter, commerce)
@@ -332,10 +333,10 @@ def test_the_report_form_has_a_pinned_query_count_whatever_the_periods_and_depar
     with django_assert_num_queries(REPORT_FORM_QUERIES):
         page = client.get(report_url(commerce)).content.decode()
     assert page.count("配合部门文字") == 3 and "b.pdf" in page and 'value="1500"' in page
-    # A department that leads nothing skips the co-entries query.
+    # A department that leads nothing, without evidence, skips those two queries.
     transport = november.reports.get(organization=transport_reporter.organization)
     client = client_for(transport_reporter)
-    with django_assert_num_queries(REPORT_FORM_QUERIES - 1):
+    with django_assert_num_queries(REPORT_FORM_QUERIES - 2):
         client.get(report_url(transport))
 
 
@@ -367,12 +368,14 @@ def test_the_queue_has_a_pinned_query_count(
     client_for, coordinator, tracked, submitted, transport_submitted, django_assert_num_queries
 ):
     client = client_for(coordinator)
-    with django_assert_num_queries(5):
+    # Session, user, plan, the queue's count and page, organization.
+    with django_assert_num_queries(6):
         client.get(queue_url(tracked))
 
 
-# Session, user, reports, holiday notices (the countdown), measures, notices, organization.
-DEPARTMENT_HOME_QUERIES = 7
+# Session, user, the reports to act on, the reports' count and page, holiday notices (the
+# countdown), measures, notices, organization.
+DEPARTMENT_HOME_QUERIES = 9
 
 
 def test_the_department_landing_has_a_pinned_query_count(
@@ -455,7 +458,9 @@ def test_the_measure_view_has_a_pinned_query_count(
 ):
     url = reverse("reporting:measure", args=[measure("十.3").pk])
     client = client_for(coordinator)
-    with django_assert_num_queries(10):
+    # Session, user, measure, the periods' count and page, entries, actuals, attachments,
+    # targets, organization, assignments.
+    with django_assert_num_queries(11):
         client.get(url)
     for name in ["市邮政管理局", "市交通运输局", "市供销合作社"]:
         reporter = make_user(f"co_{name}", "reporter", department(name))
@@ -464,5 +469,5 @@ def test_the_measure_view_has_a_pinned_query_count(
             services.start_draft(reporter, november.reports.get(organization=department(name))),
         )
     client = client_for(coordinator)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert client.get(url).content.decode().count("本月推进顺利。") == 4

@@ -186,3 +186,21 @@ def test_a_schedule_change_moves_open_due_dates(tracked, coordinator, commerce_r
             tracking_end=None,
             holiday_rule="keep",
         )
+
+
+def test_entries_added_to_an_open_report_are_in_the_audit_log(
+    tracked, coordinator, commerce_reporter, november
+):
+    commerce = commerce_reporter.organization
+    report = services.start_draft(commerce_reporter, november.reports.get(organization=commerce))
+    measure = (
+        Measure.objects.filter(key_task__plan=tracked)
+        .exclude(assignments__organization=commerce)
+        .first()
+    )
+    old = [(a.organization, a.role) for a in measure.assignments.all()]
+    set_measure_departments(coordinator, measure, [*old, (commerce, "co")], needs_review=False)
+    services.ensure_periods(tracked, D(2026, 11, 20))
+    assert report.entries.filter(measure=measure).exists()
+    record = AuditRecord.objects.filter(action="generate periods").latest("pk")
+    assert record.changes["entries added or removed"]["new"] == 1

@@ -7,7 +7,13 @@ import pytest
 
 from luoshi.conftest import department
 from luoshi.plans.models import Measure, Target
-from luoshi.supervision.lights import Light, department_lights, measure_lights, target_light
+from luoshi.supervision.lights import (
+    Light,
+    department_lights,
+    measure_lights,
+    plan_lights,
+    target_light,
+)
 
 from .conftest import at
 
@@ -193,6 +199,23 @@ def test_lights_of_a_whole_plan_take_a_fixed_number_of_queries(tracked, django_a
         measure_lights(tracked, D(2026, 11, 2))
     with django_assert_num_queries(7):
         department_lights(tracked, D(2026, 11, 2))
+    # Periods, reports, entries behind, holidays, targets, actuals, assignments, measures.
+    with django_assert_num_queries(8):
+        plan_lights(tracked, D(2026, 11, 2))
+
+
+def test_plan_lights_reads_both_kinds_of_lights_at_once(
+    tracked, october, commerce_reporter, commerce_head, file
+):
+    file(report_of(october, "市商务局"), commerce_reporter, commerce_head, at(2026, 10, 27, 10))
+    day = D(2026, 11, 2)
+    both = plan_lights(tracked, day)
+    assert both.measures == measure_lights(tracked, day)
+    assert both.departments == department_lights(tracked, day)
+    assert {light.colour for light in both.departments.values()} == {"green", "red"}
+    commerce = department("市商务局")
+    assert both.names[commerce.pk] == commerce.name
+    assert set(both.names) == set(both.departments)
 
 
 def test_a_light_says_its_colour_in_chinese():

@@ -8,7 +8,7 @@
  * 3. lets htmx swap the answers it would otherwise ignore (401 session expired, 409 conflict,
  *    422 refused) and shows the session-expired banner;
  * 4. shows the reason field only when the status is "behind schedule".
- * No framework, no inline script: the page's texts come from data-* attributes.
+ * No framework, no inline script: the page's texts come from data-* attributes of #report-body.
  */
 (function () {
   "use strict";
@@ -71,6 +71,13 @@
     return document.getElementById(form.dataset.stateId);
   }
 
+  // The messages are data-msg-* attributes of the entries' container (#report-body), written
+  // once for the page rather than on every entry's form.
+  function message(form, name) {
+    var holder = form.closest("[data-msg-saving]");
+    return holder ? holder.dataset[name] : "";
+  }
+
   function say(form, text, css) {
     var el = indicator(form);
     if (!el) return;
@@ -96,7 +103,7 @@
     form.dataset.generation = String(Number(form.dataset.generation || 0) + 1);
     writeBackup(form);
     toggleReason(form);
-    say(form, form.dataset.msgUnsaved, "text-warning-emphasis");
+    say(form, message(form, "msgUnsaved"), "text-warning-emphasis");
   });
 
   // A save leaves: remember which generation of the text it carries.
@@ -104,7 +111,7 @@
     var form = entryForm(event.detail.elt); // the entry's form, or a button inside it
     if (!form) return;
     form.dataset.sentGeneration = form.dataset.generation || "0";
-    say(form, form.dataset.msgSaving, "text-muted");
+    say(form, message(form, "msgSaving"), "text-muted");
   });
 
   // Answers htmx leaves unswapped by default carry a message for the user: swap them.
@@ -133,10 +140,10 @@
     } else {
       form.dataset.failed = "1";
       if (status === 401) {
-        say(form, form.dataset.msgExpired, "text-danger fw-semibold");
+        say(form, message(form, "msgExpired"), "text-danger fw-semibold");
       } else if (SWAPPED_ERRORS.indexOf(status) === -1) {
         // Network failure, server error, CSRF refusal: the copy stays in this browser.
-        say(form, form.dataset.msgFailed, "text-danger fw-semibold");
+        say(form, message(form, "msgFailed"), "text-danger fw-semibold");
       }
     }
   });
@@ -198,7 +205,7 @@
 
   document.addEventListener("htmx:sendError", function (event) {
     var form = entryForm(event.detail.elt);
-    if (form) say(form, form.dataset.msgFailed, "text-danger fw-semibold");
+    if (form) say(form, message(form, "msgFailed"), "text-danger fw-semibold");
   });
 
   // The server says the session is over (HX-Trigger on a 401): show the banner for the page.
@@ -236,7 +243,7 @@
     form.dataset.generation = "1";
     form.dataset.savedGeneration = "0";
     toggleReason(form);
-    say(form, form.dataset.msgRestored, "text-primary fw-semibold");
+    say(form, message(form, "msgRestored"), "text-primary fw-semibold");
     form.dispatchEvent(new CustomEvent("restored"));
   }
 
