@@ -22,6 +22,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from luoshi.lib import clock
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -234,9 +236,8 @@ def main():
     database = setup(args.keep)
     from django.test import Client
     from django.urls import reverse
-    from django.utils import timezone
 
-    today = timezone.localdate()
+    today = clock.today()
     began = time.perf_counter()
     city = build(today)
     print(f"database: {database}")

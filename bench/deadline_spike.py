@@ -40,6 +40,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from luoshi.lib import clock
+
 ROOT = Path(__file__).resolve().parents[1]
 PG_URL = "postgres://postgres@127.0.0.1:5432/luoshi_bench"
 PASSWORD = "Bench-Spike-2026"
@@ -55,7 +57,6 @@ def setup(count: int, out: Path):
     import django
 
     django.setup()
-    from django.utils import timezone
 
     from luoshi.importing.model import (
         ParsedDepartment,
@@ -81,7 +82,7 @@ def setup(count: int, out: Path):
         )
         for i, name in enumerate(names)
     ]
-    today = timezone.localdate()
+    today = clock.today()
     parsed = ParsedPlan(
         title="截止日压力测试方案",
         doc_number="枣测〔2026〕1号",

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from luoshi.audit.models import AuditRecord, digest_of
 from luoshi.audit.services import record_change
+from luoshi.lib import clock
 from luoshi.orgs.models import Organization, User
 from luoshi.orgs.services import load_directory
 from luoshi.plans.demo import DIRECTORY, SEED
@@ -635,7 +636,7 @@ def _fill_plan(rng, plan, skip_reports, today, expected, measures, users, coord,
 def generate(scale: Scale, *, seed: int = 0, today: datetime.date | None = None) -> dict:
     """Fill an empty, migrated database with `scale`; returns what was made."""
     rng = random.Random(seed)
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if scale.units == 1:
         region, coordinator, units = _city_units(rng)
     else:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import django
 
+from luoshi.lib import clock
+
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET_S = 4
 SEED = ROOT / "luoshi" / "plans" / "seed" / "zaozhuang-2022-243.txt"
@@ -45,12 +47,11 @@ def actors(plan):
     """The users and objects the pages are measured with: the department with the most entries
     in the plan's latest period already due, its reporter, the plan's coordinator, a leader."""
     from django.db.models import Count
-    from django.utils import timezone
 
     from luoshi.orgs.models import Organization, User
     from luoshi.reporting.models import Report
 
-    today = timezone.localdate()
+    today = clock.today()
     report = (
         Report.objects.filter(period__plan=plan, period__due_date__lt=today)
         .annotate(n=Count("entries"))
@@ -157,9 +158,8 @@ def measure_page(client, url: str, repeat: int) -> dict:
 def measure_pages(plan, who, repeat: int) -> dict:
     from django.test import Client
     from django.urls import reverse
-    from django.utils import timezone
 
-    today = timezone.localdate()
+    today = clock.today()
     clients = {}
 
     def client_for(user):
@@ -308,9 +308,7 @@ def measure_documents(plan, who) -> dict:
     luoshi.documents (engineer G's app) when it has them; else what is missing."""
     import importlib
 
-    from django.utils import timezone
-
-    today = timezone.localdate()
+    today = clock.today()
     period = who["report"].period
     result = {"docx_ms": None, "xlsx_ms": None, "documents_period": period.label}
 

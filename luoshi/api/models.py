@@ -2,8 +2,9 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from luoshi.lib import clock
 
 
 class ApiToken(models.Model):
@@ -20,7 +21,7 @@ class ApiToken(models.Model):
     key_hash = models.CharField(_("token hash"), max_length=64, unique=True)
     # The first characters, so people can tell their tokens apart.
     prefix = models.CharField(_("prefix"), max_length=8)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 

@@ -3,10 +3,10 @@
 import secrets
 
 from django.db import transaction
-from django.utils import timezone
 
 from luoshi.api.models import ApiToken
 from luoshi.audit.services import record_change
+from luoshi.lib import clock
 from luoshi.orgs.models import User
 
 
@@ -30,11 +30,11 @@ def user_for_token(key: str) -> User | None:
     )
     if token is None:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=clock.now())
     return token.user
 
 
 @transaction.atomic
 def revoke_token(token: ApiToken, *, by: User | None = None) -> None:
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
     record_change(by, "revoke", token)

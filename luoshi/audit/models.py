@@ -5,8 +5,9 @@ import json
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from luoshi.lib import clock
 
 
 class AppendOnlyError(Exception):
@@ -33,7 +34,7 @@ def digest_of(record) -> str:
 class AuditRecord(models.Model):
     """One change, as it happened: who, when, what, old and new values. Never updated."""
 
-    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("time"), default=clock.now, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -86,7 +87,7 @@ class AuditSeal(models.Model):
     count = models.PositiveIntegerField(_("records"))
     last_id = models.BigIntegerField(_("last record"), null=True)
     digest = models.CharField(_("digest"), max_length=64)
-    sealed_at = models.DateTimeField(_("sealed at"), default=timezone.now)
+    sealed_at = models.DateTimeField(_("sealed at"), default=clock.now)
 
     class Meta:
         verbose_name = _("audit seal")

@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from luoshi.audit.models import AuditRecord, AuditSeal
+from luoshi.lib import clock
 
 logger = logging.getLogger(__name__)
 
@@ -114,12 +115,12 @@ def seal_days(until: dt.date | None = None) -> list[AuditSeal]:
 
     Idempotent: a sealed day is never sealed again. Run daily, after midnight.
     """
-    until = until or timezone.localdate() - dt.timedelta(days=1)
+    until = until or clock.today() - dt.timedelta(days=1)
     last = AuditSeal.objects.order_by("-day").first()
     first_record = AuditRecord.objects.order_by("at").first()
     if first_record is None:
         return []
-    day = last.day + dt.timedelta(days=1) if last else timezone.localdate(first_record.at)
+    day = last.day + dt.timedelta(days=1) if last else clock.local_date(first_record.at)
     previous = last.digest if last else GENESIS
     sealed = []
     with transaction.atomic():

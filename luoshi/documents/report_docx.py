@@ -11,7 +11,7 @@ from docx.shared import Pt
 
 from luoshi.documents import official
 from luoshi.documents.services import ConsolidatedReport, chinese_date
-from luoshi.reporting import clock
+from luoshi.lib import clock
 
 NUMERALS = "零一二三四五六七八九"
 LIGHT_NAMES = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "none": "暂无"}

@@ -14,12 +14,11 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
-from django.utils.timezone import localdate
 
+from luoshi.lib import clock
 from luoshi.orgs.models import Organization, User
 from luoshi.plans.models import Assignment, KeyTask, Measure, Plan, Target
 from luoshi.plans.services import can_edit_plan, get_plan_for_user
-from luoshi.reporting import clock
 from luoshi.reporting.models import Period, Report, ReportEntry
 from luoshi.reporting.services import ReportState, report_state
 from luoshi.supervision.lights import Light, target_light
@@ -226,7 +225,7 @@ def consolidated_report(
     for task in key_tasks:
         sections = []
         for measure in task.measures.all():
-            if measure.closed_at is not None and localdate(measure.closed_at) < period.start:
+            if measure.closed_at is not None and clock.local_date(measure.closed_at) < period.start:
                 continue
             section = _section(measure, entries.get(measure.pk, []))
             if section.texts:

@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -22,6 +21,7 @@ from luoshi.documents.forms import ReportOptionsForm, TemplateUploadForm
 from luoshi.documents.ledger_xlsx import build_ledger_xlsx
 from luoshi.documents.pdf import PdfUnavailable, docx_to_pdf, pdf_available
 from luoshi.documents.report_docx import build_report_docx
+from luoshi.lib import clock
 from luoshi.orgs.models import Organization
 from luoshi.plans.forms import LedgerFilterForm
 from luoshi.plans.services import measures_with_details, plans_for_user
@@ -48,7 +48,7 @@ def home(request):
     if user.is_department_user:
         reports = (
             reports_for_user(user)
-            .filter(status__in=Report.EDITABLE, period__start__lte=timezone.localdate())
+            .filter(status__in=Report.EDITABLE, period__start__lte=clock.today())
             .order_by("-period__start", "period__plan__title")
         )
         return render(request, "documents/my_templates.html", {"reports": reports})
@@ -69,13 +69,13 @@ def _ledger_form(request, plan):
 @login_required
 def plan_documents(request, pk):
     plan = services.get_plan_for_export(request.user, pk)
-    periods = Period.objects.filter(plan=plan, start__lte=timezone.localdate()).order_by("-start")
+    periods = Period.objects.filter(plan=plan, start__lte=clock.today()).order_by("-start")
     context = {"plan": plan, "periods": periods, "form": _ledger_form(request, plan)}
     return render(request, "documents/plan.html", context)
 
 
 def _report_form(request, period):
-    defaults = services.default_options(period.plan, timezone.localdate())
+    defaults = services.default_options(period.plan, clock.today())
     return ReportOptionsForm(request.GET or None, defaults=defaults)
 
 

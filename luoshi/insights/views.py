@@ -13,12 +13,12 @@ from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from luoshi.insights import services
+from luoshi.lib import clock
 from luoshi.lib.auth import role_required
 from luoshi.plans.services import can_edit_plan, get_plan_for_user
 from luoshi.reporting.services import ReportState
@@ -36,7 +36,7 @@ def cached_json(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-        day = timezone.localdate().isoformat()
+        day = clock.today().isoformat()
         version = services.data_version()
         key = f"insights:{version}:{day}:{request.user.pk}:{get_language()}:{path}"
         cached = cache.get(key)
@@ -131,7 +131,7 @@ def plan_dashboard(request, pk):
 @dashboard_view
 @cached_json
 def overview_data(request):
-    today = timezone.localdate()
+    today = clock.today()
     plans = list(services.dashboard_plans(request.user).order_by("-issue_date", "-pk"))
     ids = [p.pk for p in plans]
     states = {}
@@ -207,7 +207,7 @@ def _trend(rows) -> dict:
 @cached_json
 def progress_data(request, pk):
     plan = _plan(request, pk)
-    overall, tasks = services.plan_progress(plan, timezone.localdate())
+    overall, tasks = services.plan_progress(plan, clock.today())
     labels = _labels()
     ledger = reverse("plans:detail", args=[plan.pk])
     total = sum(overall.values())
@@ -246,7 +246,7 @@ def progress_data(request, pk):
 @cached_json
 def heatmap_data(request, pk):
     plan = _plan(request, pk)
-    today = timezone.localdate()
+    today = clock.today()
     matrix, periods = services.heatmap(request.user, plan, today)
     index = {state: i for i, state in enumerate(services.HEATMAP_STATES)}
     report_url = _url_of("reporting:report")
@@ -301,7 +301,7 @@ def heatmap_data(request, pk):
 @cached_json
 def timeliness_data(request, pk):
     plan = _plan(request, pk)
-    trend = services.timeliness_by_month([plan.pk], timezone.localdate())
+    trend = services.timeliness_by_month([plan.pk], clock.today())
     matrix = reverse("reporting:matrix", args=[plan.pk])
     return _json(
         {
@@ -334,7 +334,7 @@ def _number(value) -> str:
 @cached_json
 def targets_data(request, pk):
     plan = _plan(request, pk)
-    rows = services.target_rows(plan, timezone.localdate())
+    rows = services.target_rows(plan, clock.today())
     items = []
     for row in rows:
         target, measure = row.target, row.target.measure
@@ -386,7 +386,7 @@ def targets_data(request, pk):
 @cached_json
 def lights_data(request, pk):
     plan = _plan(request, pk)
-    flagged = services.red_and_yellow(plan, timezone.localdate())
+    flagged = services.red_and_yellow(plan, clock.today())
     colours = {"red": _("Red"), "yellow": _("Yellow")}
     measure_url, department_url = _url_of("reporting:measure"), _url_of("orgs:department")
     return _json(

@@ -1,5 +1,4 @@
 import datetime as dt
-import time
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -9,11 +8,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from luoshi.audit.services import record_event
+from luoshi.lib import clock
 from luoshi.orgs.models import OTP_ROLES
 
 
@@ -39,7 +38,7 @@ SEEN_RESOLUTION = 60
 def start_session_clock(sender, request, user, **kwargs):
     """On login (user_logged_in): both clocks start now."""
     if request is not None and hasattr(request, "session"):
-        now = time.time()
+        now = clock.now().timestamp()
         request.session[AUTH_AT] = request.session[SEEN_AT] = now
 
 
@@ -56,7 +55,7 @@ class SessionTimeoutMiddleware:
     def __call__(self, request):
         session = request.session
         if settings.SESSION_TIMEOUTS and session.get(SESSION_KEY) is not None:
-            self._check(request, session, time.time())
+            self._check(request, session, clock.now().timestamp())
         return self.get_response(request)
 
     def _check(self, request, session, now):
@@ -151,4 +150,4 @@ def password_change_due(user) -> bool:
         return True
     changed = user.password_changed_at
     max_age = dt.timedelta(days=settings.PASSWORD_MAX_AGE_DAYS)
-    return changed is None or timezone.now() - changed > max_age
+    return changed is None or clock.now() - changed > max_age

@@ -26,7 +26,8 @@ from django.core import serializers
 from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.utils import timezone
+
+from luoshi.lib import clock
 
 FORMAT = 1
 # Rebuilt by `migrate`, or worthless after a restore (sessions).
@@ -140,7 +141,7 @@ def write_backup(out: Path) -> dict:
         files = media_checksums(media)
         manifest = {
             "format": FORMAT,
-            "created_at": timezone.now().isoformat(),
+            "created_at": clock.now().isoformat(),
             "database_vendor": connection.vendor,
             "database_sha256": _sha256(db_file),
             "table_counts": counts,

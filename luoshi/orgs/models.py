@@ -1,7 +1,8 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from luoshi.lib import clock
 
 
 class Organization(models.Model):
@@ -85,7 +86,7 @@ class User(AbstractUser):
 
     def set_password(self, raw_password):
         super().set_password(raw_password)
-        self.password_changed_at = timezone.now()
+        self.password_changed_at = clock.now()
 
     @property
     def is_administrator(self) -> bool:

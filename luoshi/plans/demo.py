@@ -55,9 +55,10 @@ def load_sample_reports(plan: Plan, today: datetime.date | None = None) -> dict[
     target actuals), marked 示例数据; the period not yet due is left for the departments to
     write. Then the latest period with accepted reports is published on the portal, once.
     """
+    from luoshi.lib import clock
     from luoshi.portal.models import Publication
     from luoshi.portal.services import publish
-    from luoshi.reporting import calendar, clock
+    from luoshi.reporting import calendar
     from luoshi.reporting.builder import build_reports
     from luoshi.reporting.models import Report, ReportEntry
     from luoshi.reporting.services import ensure_periods, get_schedule

@@ -4,9 +4,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib import clock
 from luoshi.orgs.models import Organization
 
 
@@ -47,7 +47,7 @@ class Plan(models.Model):
     addressees = models.JSONField(_("addressees"), default=list, blank=True)
     source_name = models.CharField(_("source file"), max_length=255, blank=True)
     source_text = models.TextField(_("source text"), blank=True)
-    created_at = models.DateTimeField(_("imported at"), default=timezone.now)
+    created_at = models.DateTimeField(_("imported at"), default=clock.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -260,7 +260,7 @@ class ImportDraft(models.Model):
         verbose_name=_("plan"),
     )
     version = models.PositiveIntegerField(_("version"), default=1)
-    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    created_at = models.DateTimeField(_("uploaded at"), default=clock.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

@@ -10,7 +10,6 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import Http404
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from luoshi.importing import (
     ReportingRule,
 )
 from luoshi.importing.sources import parse_document
+from luoshi.lib import clock
 from luoshi.orgs.models import Organization, User
 from luoshi.orgs.services import Directory, get_or_create_region, region_name_for
 from luoshi.plans import draft_edits
@@ -553,7 +553,7 @@ def edit_import_draft(user: User, draft: ImportDraft, version: int, op: str, **p
     data = copy.deepcopy(draft.data)
     _apply_edit(data, Directory(draft.region), op, params)
     updated = ImportDraft.objects.filter(pk=draft.pk, version=version).update(
-        data=data, version=version + 1, updated_at=timezone.now()
+        data=data, version=version + 1, updated_at=clock.now()
     )
     if not updated:
         raise DraftConflict

@@ -2,9 +2,9 @@
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib import clock
 from luoshi.plans.models import Plan
 from luoshi.reporting.models import Period
 
@@ -18,7 +18,7 @@ class Publication(models.Model):
     plan = models.ForeignKey(Plan, models.CASCADE, related_name="publications")
     period = models.ForeignKey(Period, models.CASCADE, related_name="publications")
     data = models.JSONField(_("published data"))
-    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    published_at = models.DateTimeField(_("published at"), default=clock.now)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )

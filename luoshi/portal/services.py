@@ -17,10 +17,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.audit.services import record_change
+from luoshi.lib import clock
 from luoshi.orgs.models import Organization, User
 from luoshi.plans.models import Assignment, KeyTask, Measure, Plan, Target
 from luoshi.plans.services import can_edit_plan, get_plan_for_user
@@ -195,7 +195,7 @@ def require_coordinator(user: User, plan: Plan) -> None:
 
 def publishable_periods(plan: Plan, today: datetime.date | None = None):
     """Periods already begun, newest first, with how many reports are accepted in each."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return (
         Period.objects.filter(plan=plan, start__lte=today)
         .annotate(
@@ -227,7 +227,7 @@ def publish(user: User | None, period: Period, *, sample: bool = False) -> Publi
     plan = period.plan
     if user is not None:
         require_coordinator(user, plan)
-    now = timezone.now()
+    now = clock.now()
     for old in Publication.objects.select_for_update().filter(
         period=period, withdrawn_at__isnull=True
     ):
@@ -262,7 +262,7 @@ def withdraw(user: User, publication: Publication) -> Publication:
     """Take a publication off the portal (coordinator); a second click changes nothing."""
     require_coordinator(user, publication.plan)
     updated = Publication.objects.filter(pk=publication.pk, withdrawn_at__isnull=True).update(
-        withdrawn_at=timezone.now(), withdrawn_by=user
+        withdrawn_at=clock.now(), withdrawn_by=user
     )
     publication.refresh_from_db()
     if updated:

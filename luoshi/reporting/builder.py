@@ -3,7 +3,7 @@
 Used by the tests, by `manage.py build_reports` (the demo) and by benchmarks. Deterministic for
 a given seed: the same plan, range, seed and `today` give the same reports. Every step runs
 at a moment in the report's history (on time, late, returned and resubmitted, accepted), with
-the reporting clock frozen at that moment.
+the clock (luoshi.lib.clock) frozen at that moment.
 """
 
 import datetime
@@ -14,10 +14,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from luoshi.lib import clock
 from luoshi.orgs.models import Organization, User
 from luoshi.orgs.services import ensure_account, generate_password
 from luoshi.plans.models import Plan
-from luoshi.reporting import clock, services
+from luoshi.reporting import services
 from luoshi.reporting.models import Period, Report, ReportEntry
 
 ACTIONS = [

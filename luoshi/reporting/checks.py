@@ -2,15 +2,16 @@
 
 from django.core import checks
 from django.db import DatabaseError
-from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from luoshi.lib import clock
 
 
 def calendar_warnings(today=None) -> list[str]:
     """Warnings for this year and next if no holiday calendar covers them (for admin pages)."""
     from luoshi.reporting.calendar import uncovered_years
 
-    year = (today or timezone.localdate()).year
+    year = (today or clock.today()).year
     return [
         _(
             "The holiday calendar does not cover %(year)s: due dates count Monday to Friday "

@@ -8,10 +8,10 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from luoshi.lib import clock
 from luoshi.orgs.models import Organization
 from luoshi.plans.models import Measure, Plan, Target
 
@@ -97,14 +97,14 @@ class Period(models.Model):
 
     def is_past_due(self, today=None) -> bool:
         """True once the due day is over in Asia/Shanghai."""
-        return (today or timezone.localdate()) > self.due_date
+        return (today or clock.today()) > self.due_date
 
 
 class ReportQuerySet(models.QuerySet):
     def missing(self, today=None):
         """Reports past their due day that were never submitted: a fact, not an absence."""
         return self.filter(
-            period__due_date__lt=today or timezone.localdate(),
+            period__due_date__lt=today or clock.today(),
             status__in=Report.UNSUBMITTED,
         )
 
@@ -132,7 +132,7 @@ class Report(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
     )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Who wrote it: the reporter who started the draft and sent it for sign-off.
     drafted_by = models.ForeignKey(
@@ -216,7 +216,7 @@ class ReportEntry(models.Model):
     next_steps = models.TextField(_("next steps"), blank=True)
     # Optimistic concurrency: every save must name the version it started from.
     version = models.PositiveIntegerField(_("version"), default=1)
-    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=clock.now)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -262,7 +262,7 @@ class TargetActual(models.Model):
 def attachment_path(instance, filename: str) -> str:
     """A server-made name: never trust the uploaded file name on disk."""
     suffix = PurePath(filename).suffix.lower()[:10]
-    return f"reporting/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    return f"reporting/{clock.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
 class Attachment(models.Model):
@@ -273,7 +273,7 @@ class Attachment(models.Model):
     original_name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveBigIntegerField(_("size"))
     content_type = models.CharField(_("content type"), max_length=100)
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=clock.now)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -297,7 +297,7 @@ class LateEntryException(models.Model):
     # The exception ends at this moment (aware); None means until the report is submitted.
     until = models.DateTimeField(_("until"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
-    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    granted_at = models.DateTimeField(_("granted at"), default=clock.now)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -315,7 +315,7 @@ class LateEntryException(models.Model):
         return f"{self.organization} {self.period}"
 
     def is_active(self, now=None) -> bool:
-        return self.until is None or (now or timezone.now()) <= self.until
+        return self.until is None or (now or clock.now()) <= self.until
 
 
 class ClosureRequest(models.Model):
@@ -338,7 +338,7 @@ class ClosureRequest(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
-    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    requested_at = models.DateTimeField(_("requested at"), default=clock.now)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )

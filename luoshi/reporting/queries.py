@@ -8,8 +8,8 @@ from itertools import groupby
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.http import Http404
-from django.utils import timezone
 
+from luoshi.lib import clock
 from luoshi.orgs.models import User
 from luoshi.plans.models import Assignment, Measure, Target
 from luoshi.plans.services import can_edit_plan, plans_for_user
@@ -19,9 +19,7 @@ from luoshi.reporting.services import ReportState, report_state, reports_for_use
 
 def state_of(report: Report, today=None) -> str:
     """The report's state as the matrix shows it (on time / late / missing included)."""
-    return report_state(
-        report.status, report.late, report.period.due_date, today or timezone.localdate()
-    )
+    return report_state(report.status, report.late, report.period.due_date, today or clock.today())
 
 
 def grouped_by_task(entries) -> list[tuple]:
@@ -122,7 +120,7 @@ def co_entries_by_measure(report: Report, entries) -> dict[int, list[dict]]:
 def department_reports(user: User, today=None):
     """A department's reports of the periods that have begun, newest first (a queryset: the
     home page shows a page of them)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return (
         reports_for_user(user)
         .filter(period__start__lte=today)
@@ -133,7 +131,7 @@ def department_reports(user: User, today=None):
 def reports_to_act_on(user: User, today=None) -> list[Report]:
     """The department's reports that ask for work, however old: those not submitted whose due
     day is still ahead, and the returned ones."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     reports = department_reports(user, today).filter(
         Q(status=Report.Status.RETURNED)
         | Q(status__in=Report.UNSUBMITTED, period__due_date__gte=today)
@@ -191,7 +189,7 @@ def period_window(plan, today, start: str | None = None, size: int = 13) -> Peri
 def coordinated_plans(user: User, today=None):
     """The plans the user may watch, with how many reports await review in each and how many
     are missing (past their due day, never submitted)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return plans_for_user(user).annotate(
         awaiting_review=Count(
             "periods__reports",

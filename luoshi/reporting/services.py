@@ -24,15 +24,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from luoshi.audit.services import diff, record_change
+from luoshi.lib import clock
 from luoshi.orgs.models import Organization, User
 from luoshi.plans.models import Assignment, Measure, Plan, Target
 from luoshi.plans.services import can_edit_plan, plans_for_user
-from luoshi.reporting import calendar, clock
+from luoshi.reporting import calendar
 from luoshi.reporting.models import (
     Attachment,
     ClosureRequest,
@@ -179,7 +179,7 @@ def _expected(plan: Plan) -> list[tuple[int, int, str, datetime.datetime | None]
 
 def _in_period(closed_at, period: Period) -> bool:
     """A measure closed before a period starts leaves that period."""
-    return closed_at is None or timezone.localdate(closed_at) >= period.start
+    return closed_at is None or clock.local_date(closed_at) >= period.start
 
 
 def _is_open(period: Period, today: datetime.date) -> bool:
@@ -799,7 +799,7 @@ def sign_off(user: User, report: Report) -> Report:
     fields = {"signed_off_by": user}
     if report.submitted_at is None:
         fields["submitted_at"] = now
-        fields["late"] = timezone.localdate(now) > report.period.due_date
+        fields["late"] = clock.local_date(now) > report.period.due_date
     else:
         fields["resubmitted_at"] = now
     report, _changed = _transition(

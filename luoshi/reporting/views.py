@@ -21,7 +21,6 @@ from django.db.models import prefetch_related_objects
 from django.http import FileResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -30,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect, reswap, trigger_client_event
 
 from luoshi.insights.services import department_home
+from luoshi.lib import clock
 from luoshi.lib.auth import role_required
 from luoshi.orgs.models import User
 from luoshi.plans.services import can_edit_plan, get_plan_for_user
@@ -100,7 +100,7 @@ HOME_PAGE_SIZE = 36
 def home(request):
     user = request.user
     if user.is_department_user:
-        today = timezone.localdate()
+        today = clock.today()
         to_act_on = queries.reports_to_act_on(user, today)
         # Every report the department ever had, newest first, a page at a time.
         pages = Paginator(queries.department_reports(user, today), HOME_PAGE_SIZE)
@@ -217,7 +217,7 @@ def report_detail(request, pk):
     report = reporting.get_report(request.user, pk)
     editable = reporting.can_edit(request.user, report)
     entries = queries.report_entries(report)
-    today = timezone.localdate()
+    today = clock.today()
     state = queries.state_of(report, today)
     context = {
         "report": report,
@@ -473,7 +473,7 @@ MATRIX_DEPARTMENTS = 50
 @login_required
 def matrix(request, pk):
     plan = get_plan_for_user(request.user, pk)
-    today = timezone.localdate()
+    today = clock.today()
     window = queries.period_window(plan, today, request.GET.get("from"), MATRIX_PERIODS)
     grid = reporting.report_matrix(request.user, plan, today, periods=window.periods)
     page = Paginator(grid.departments, MATRIX_DEPARTMENTS).get_page(request.GET.get("page"))
@@ -534,7 +534,7 @@ def queue(request, pk):
                     % {"names": names},
                 )
         return _go(request, reverse("reporting:queue", args=[plan.pk]))
-    today = timezone.localdate()
+    today = clock.today()
     pages = Paginator(reporting.review_queue(request.user, plan), QUEUE_PAGE_SIZE)
     page = pages.get_page(request.GET.get("page"))
     for report in page:

@@ -6,10 +6,10 @@ Workflows live in `luoshi.supervision.services`.
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from luoshi.lib import clock
 from luoshi.orgs.models import Organization
 from luoshi.plans.models import Plan
 from luoshi.reporting.models import Period
@@ -84,7 +84,7 @@ class Reminder(models.Model):
     )
     day = models.DateField(_("sending day"))
     message = models.TextField(_("message"))
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -130,7 +130,7 @@ class Delivery(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=clock.now)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
@@ -161,7 +161,7 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"))
     url = models.CharField(_("link"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
@@ -192,7 +192,7 @@ class Notice(models.Model):
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("text"))
     reply_by = models.DateField(_("reply by"))
-    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    issued_at = models.DateTimeField(_("issued at"), default=clock.now)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
     )

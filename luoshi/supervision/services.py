@@ -20,14 +20,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.audit.services import diff, record_change
+from luoshi.lib import clock
 from luoshi.orgs.models import Organization, User
 from luoshi.plans.models import Plan
 from luoshi.plans.services import can_edit_plan, plans_for_user
-from luoshi.reporting import clock
 from luoshi.reporting.calendar import Workdays
 from luoshi.reporting.models import Period, Report
 from luoshi.reporting.services import ensure_periods
@@ -292,7 +291,7 @@ def enqueue_deliveries(ids) -> None:
 def send_delivery(pk: int, now: datetime.datetime | None = None) -> str:
     """Send one delivery if it is still due: claimed by a conditional update, so two
     workers (or a task enqueued twice) never send it twice. Returns its status."""
-    now = now or timezone.now()
+    now = now or clock.now()
     claimed = Delivery.objects.filter(
         pk=pk,
         status__in=(Delivery.Status.PENDING, Delivery.Status.FAILED),
@@ -332,7 +331,7 @@ def send_delivery(pk: int, now: datetime.datetime | None = None) -> str:
 def retry_deliveries(now: datetime.datetime | None = None) -> list[int]:
     """Enqueue the deliveries due again: failed ones whose wait is over, pending ones whose
     task was lost, and claimed ones whose worker died. Returns their ids."""
-    now = now or timezone.now()
+    now = now or clock.now()
     Delivery.objects.filter(
         status=Delivery.Status.SENDING,
         claimed_at__lt=now - datetime.timedelta(minutes=STUCK_MINUTES),
@@ -447,7 +446,7 @@ def mark_read(user: User, ids=None) -> int:
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)
-    count = unread.update(read_at=timezone.now())
+    count = unread.update(read_at=clock.now())
     if count:
         record_change(user, "read notifications", user, {"count": {"old": None, "new": count}})
     return count

@@ -13,10 +13,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from luoshi.lib import clock
 from luoshi.lib.auth import role_required
 from luoshi.orgs.models import Organization, User
 from luoshi.plans.services import can_edit_plan, get_plan_for_user
-from luoshi.reporting import clock
 from luoshi.supervision import services
 from luoshi.supervision.forms import (
     AcknowledgeForm,

@@ -3,11 +3,11 @@
 import pytest
 import time_machine
 from django.test import Client
-from django.utils import timezone
 
 from luoshi.api.models import ApiToken
 from luoshi.api.services import create_token, revoke_token
 from luoshi.audit.models import AuditRecord
+from luoshi.lib import clock
 from luoshi.reporting import services
 from luoshi.reporting.models import Report
 from luoshi.reporting.tests.conftest import at
@@ -240,7 +240,7 @@ def test_the_command_creates_a_token(commerce_reporter, capsys):
     key = capsys.readouterr().out.strip()
     response = Client(headers={"Authorization": f"Bearer {key}"}).get("/api/v1/plans")
     assert response.status_code == 200
-    assert timezone.now() >= ApiToken.objects.get().created_at
+    assert clock.now() >= ApiToken.objects.get().created_at
 
 
 def test_bulk_accept_and_the_leads_view_of_co_entries(

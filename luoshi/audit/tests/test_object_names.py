@@ -7,10 +7,10 @@ import time_machine
 from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from luoshi.audit.models import AuditRecord
 from luoshi.audit.services import NAME_RELATIONS, describe, record_change
+from luoshi.lib import clock
 from luoshi.reporting.models import Report, ReportEntry
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
@@ -24,7 +24,7 @@ def saved_entry(settings, seed_plan, commerce_reporter):
     settings.REPORTING_TRACKING_START = "2026-10-01"
     settings.REPORTING_PERIODS_AHEAD = 1
     with time_machine.travel(datetime.datetime(2026, 11, 10, 9, tzinfo=SHANGHAI), tick=False):
-        ensure_periods(seed_plan, timezone.localdate())
+        ensure_periods(seed_plan, clock.today())
         report = Report.objects.get(
             period__start=datetime.date(2026, 11, 1), organization=commerce_reporter.organization
         )

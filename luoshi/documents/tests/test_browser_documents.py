@@ -5,10 +5,10 @@ import datetime
 import io
 
 import pytest
-from django.utils import timezone
 from docx import Document
 
 from luoshi.conftest import password
+from luoshi.lib import clock
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +19,7 @@ def last_month(seed_plan, settings):
     from luoshi.reporting.builder import build_reports
     from luoshi.reporting.services import ensure_periods
 
-    today = timezone.localdate()
+    today = clock.today()
     start = (today.replace(day=1) - datetime.timedelta(days=32)).replace(day=1)
     settings.REPORTING_TRACKING_START = start.isoformat()
     ensure_periods(seed_plan, today)

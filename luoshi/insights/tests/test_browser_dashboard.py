@@ -2,9 +2,9 @@
 table link drill down, a period is published, and an anonymous visitor reads the portal."""
 
 import pytest
-from django.utils import timezone
 
 from luoshi.conftest import password
+from luoshi.lib import clock
 from luoshi.plans.models import Target
 from luoshi.reporting import calendar
 from luoshi.reporting import services as reporting
@@ -18,7 +18,7 @@ CHARTS = ["overall", "tasks", "heatmap", "timeliness", "targets"]
 @pytest.fixture
 def history(seed_plan, coordinator, settings):
     """Two months of reports made by the reporting builder, with the targets confirmed."""
-    today = timezone.localdate()
+    today = clock.today()
     start = calendar.add_months(today.replace(day=1), -2)
     settings.REPORTING_TRACKING_START = start.isoformat()
     for target in Target.objects.filter(measure__key_task__plan=seed_plan).select_related(
@@ -128,7 +128,7 @@ def test_an_anonymous_visitor_reads_the_portal_on_a_phone(
 ):
     from luoshi.portal.services import publish
 
-    period = history.periods.filter(due_date__lt=timezone.localdate()).order_by("-start").first()
+    period = history.periods.filter(due_date__lt=clock.today()).order_by("-start").first()
     publish(coordinator, period)
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = watched(context.new_page())

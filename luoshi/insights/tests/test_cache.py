@@ -5,11 +5,11 @@ computed afresh, and nobody is ever served another user's JSON."""
 import pytest
 import time_machine
 from django.conf import settings
-from django.utils import timezone
 
 from luoshi.audit.services import record_change
 from luoshi.conftest import department, make_user
 from luoshi.insights import services as insights
+from luoshi.lib import clock
 from luoshi.reporting import services
 from luoshi.reporting.tests.conftest import at
 from luoshi.reporting.tests.test_pages_report import fill_in
@@ -120,5 +120,5 @@ def test_the_data_version_moves_with_every_change_but_not_with_a_login(
 def test_new_expected_reports_move_the_data_version(coordinator, tracked, settings):
     before = insights.data_version()
     settings.REPORTING_PERIODS_AHEAD = 3
-    services.ensure_periods(tracked, timezone.localdate())
+    services.ensure_periods(tracked, clock.today())
     assert insights.data_version() != before

@@ -5,10 +5,10 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from luoshi.conftest import department, make_user
 from luoshi.insights import services as insights
+from luoshi.lib import clock
 from luoshi.plans.services import set_measure_departments
 from luoshi.reporting import services
 from luoshi.reporting.models import Report
@@ -150,7 +150,7 @@ def test_the_heatmap_has_a_cell_per_report_of_the_begun_periods_linking_to_it(
 ):
     data = get_json(client_for(coordinator), "heatmap_data", tracked)
     assert data["periods"] == ["2026年10月", "2026年11月"]  # December has not begun
-    begun = Report.objects.filter(period__plan=tracked, period__start__lte=timezone.localdate())
+    begun = Report.objects.filter(period__plan=tracked, period__start__lte=clock.today())
     assert len(data["cells"]) == begun.count()
     states = [s["key"] for s in data["states"]]
     names = [d["name"] for d in data["departments"]]
@@ -259,7 +259,7 @@ def more_of_everything(coordinator, tracked, commerce_reporter, transport_report
         [(department(n), "co") for n in ["市妇联", "市教育局", "市卫生健康委", "市文化和旅游局"]],
         needs_review=False,
     )
-    services.ensure_periods(tracked, timezone.localdate())
+    services.ensure_periods(tracked, clock.today())
     november = tracked.periods.get(start__month=11)
     for user in (transport_reporter,):
         report = november.reports.get(organization=user.organization)
@@ -298,7 +298,7 @@ def test_the_overview_data_has_a_pinned_query_count_whatever_the_plans(
     with django_assert_num_queries(9):
         client.get(url("overview_data"))
     settings.REPORTING_PERIODS_AHEAD = 6
-    services.ensure_periods(tracked, timezone.localdate())
+    services.ensure_periods(tracked, clock.today())
     with django_assert_num_queries(9):
         client.get(url("overview_data"))
 

@@ -10,6 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from luoshi.audit.models import AuditRecord
 from luoshi.conftest import password
+from luoshi.lib import clock
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 START = dt.datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI)
@@ -162,10 +163,10 @@ def test_a_password_older_than_90_days_must_be_changed(
     client, commerce_reporter, production_passwords
 ):
     client.force_login(commerce_reporter)
-    with time_machine.travel(dt.datetime.now(SHANGHAI) + dt.timedelta(days=89)):
+    with time_machine.travel(clock.now() + dt.timedelta(days=89)):
         client.force_login(commerce_reporter)
         assert client.get(reverse("reporting:home")).status_code == 200
-    with time_machine.travel(dt.datetime.now(SHANGHAI) + dt.timedelta(days=91)):
+    with time_machine.travel(clock.now() + dt.timedelta(days=91)):
         client.force_login(commerce_reporter)
         response = client.get(reverse("reporting:home"))
     assert response.status_code == 302

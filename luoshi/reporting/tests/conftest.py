@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from luoshi.conftest import make_user
+from luoshi.lib import clock
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 
@@ -24,7 +24,7 @@ def tracked(settings, seed_plan):
     settings.REPORTING_TRACKING_START = "2026-10-01"
     settings.REPORTING_PERIODS_AHEAD = 1
     with time_machine.travel(at(2026, 11, 1, 9, 0), tick=False):
-        ensure_periods(seed_plan, timezone.localdate())
+        ensure_periods(seed_plan, clock.today())
     return seed_plan
 
 

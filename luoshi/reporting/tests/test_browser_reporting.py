@@ -4,10 +4,10 @@ acceptance, and the text typed while the session had expired coming back after l
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from luoshi.audit.models import AuditRecord
 from luoshi.conftest import department, make_user, password
+from luoshi.lib import clock
 from luoshi.reporting.models import Report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,7 +20,7 @@ def this_month(seed_plan, settings):
     """The seed plan tracked from last month: the report of this month is the one to fill."""
     from luoshi.reporting.services import ensure_periods
 
-    today = timezone.localdate()
+    today = clock.today()
     start = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
     settings.REPORTING_TRACKING_START = start.isoformat()
     ensure_periods(seed_plan, today)
@@ -111,7 +111,7 @@ def test_a_report_is_filled_signed_off_and_accepted(
     # The head signs it off; the page says whether that is on time.
     page = log_in(browser, live_server, head.username)
     page.goto(live_server.url + report_path)
-    on_time = timezone.localdate() <= this_month.period.due_date
+    on_time = clock.today() <= this_month.period.due_date
     assert page.get_by_text("今天报送属按时" if on_time else "今天报送属逾期").is_visible()
     page.screenshot(path=str(artifacts / "reporting-2-head-sign-off.png"), full_page=False)
     page.get_by_role("button", name="签发并报送市发展改革委").dblclick()

@@ -8,9 +8,9 @@ import time_machine
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
 from luoshi.conftest import department, make_user
+from luoshi.lib import clock
 from luoshi.plans.models import Assignment
 from luoshi.plans.services import set_measure_departments
 from luoshi.reporting import services
@@ -328,7 +328,7 @@ def test_the_report_form_has_a_pinned_query_count_whatever_the_periods_and_depar
         co = services.start_draft(reporter, november.reports.get(organization=department(name)))
         fill_in(reporter, co, "配合部门文字")
     settings.REPORTING_PERIODS_AHEAD = 6
-    services.ensure_periods(commerce_leads, timezone.localdate())
+    services.ensure_periods(commerce_leads, clock.today())
     client = client_for(commerce_reporter)
     with django_assert_num_queries(REPORT_FORM_QUERIES):
         page = client.get(report_url(commerce)).content.decode()
@@ -358,7 +358,7 @@ def test_the_matrix_has_a_pinned_query_count_whatever_the_periods_and_department
         needs_review=False,
     )
     settings.REPORTING_PERIODS_AHEAD = 6
-    services.ensure_periods(tracked, timezone.localdate() + datetime.timedelta(days=1))
+    services.ensure_periods(tracked, clock.today() + datetime.timedelta(days=1))
     assert Report.objects.filter(period__plan=tracked).count() > before + 20
     with django_assert_num_queries(6):
         client.get(matrix_url(tracked))
@@ -402,7 +402,7 @@ def test_the_department_landing_has_a_pinned_query_count(
         coordinator, measure("十七.4"), [(department("市商务局"), "co")], needs_review=False
     )
     settings.REPORTING_PERIODS_AHEAD = 6
-    services.ensure_periods(commerce_leads, timezone.localdate())
+    services.ensure_periods(commerce_leads, clock.today())
     with django_assert_num_queries(DEPARTMENT_HOME_QUERIES):
         page = client.get(reverse("reporting:home")).content.decode()
     assert "督办二" in page and "请补充。" in page

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
@@ -12,6 +13,7 @@ from luoshi.plans.models import Assignment, Measure, Plan
 from luoshi.plans.services import set_measure_departments
 from luoshi.reporting import services
 from luoshi.reporting.models import ClosureRequest, Period, PlanSchedule, Report
+from luoshi.reporting.tests.conftest import at
 
 D = datetime.date
 
@@ -124,6 +126,7 @@ def test_later_periods_follow_assignment_changes_and_past_ones_keep_theirs(track
     assert tracked.periods.get(label="2026年12月").reports.filter(organization=bureau).exists()
 
 
+@time_machine.travel(at(2026, 11, 10, 10), tick=False)
 def test_a_closed_measure_leaves_later_periods(tracked, coordinator, commerce_reporter, november):
     commerce = commerce_reporter.organization
     measure = Measure.objects.filter(assignments__organization=commerce).first()

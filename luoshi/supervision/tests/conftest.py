@@ -18,7 +18,8 @@ def file_report(
     report, reporter, head, when: datetime.datetime, *, status="in_progress", actuals=None
 ):
     """Draft, fill and sign off `report` at `when` through the real services."""
-    from luoshi.reporting import clock, services
+    from luoshi.lib import clock
+    from luoshi.reporting import services
 
     with clock.frozen(when):
         report = services.start_draft(reporter, report)

@@ -1,8 +1,11 @@
 """In a real browser: the coordinator chases the late departments; the reporter sees it."""
 
 import pytest
+import time_machine
 
 from luoshi.conftest import password
+
+from .conftest import at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,6 +17,8 @@ def log_in(page, base, username):
     page.get_by_role("button", name="登录").click()
 
 
+# 2 November: October's reports (due 28 October) are late, November's are not yet due.
+@time_machine.travel(at(2026, 11, 2, 10), tick=True)
 def test_the_coordinator_chases_and_the_reporter_sees_the_notice(
     live_server, browser, coordinator, commerce_reporter, tracked, artifacts
 ):

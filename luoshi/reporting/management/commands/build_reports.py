@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from luoshi.lib import clock
 from luoshi.plans.models import Plan
-from luoshi.reporting import calendar, clock
+from luoshi.reporting import calendar
 from luoshi.reporting.builder import build_reports
 from luoshi.reporting.services import get_schedule
 

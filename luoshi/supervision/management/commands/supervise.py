@@ -8,7 +8,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from luoshi.reporting import clock
+from luoshi.lib import clock
 from luoshi.supervision import services
 
 
