@@ -65,9 +65,9 @@ def setup(count: int, out: Path):
         ParsedTask,
         ReportingRule,
     )
+    from luoshi.orgs.data import DIRECTORY
     from luoshi.orgs.models import User
     from luoshi.orgs.services import load_directory
-    from luoshi.plans.demo import DIRECTORY
     from luoshi.plans.services import import_plan
     from luoshi.reporting.services import ensure_periods
 

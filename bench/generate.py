@@ -31,10 +31,11 @@ from django.utils import timezone
 from luoshi.audit.models import AuditRecord, digest_of
 from luoshi.audit.services import record_change
 from luoshi.lib import clock
+from luoshi.orgs.data import DIRECTORY
 from luoshi.orgs.models import Organization, User
 from luoshi.orgs.services import load_directory
-from luoshi.plans.demo import DIRECTORY, SEED
 from luoshi.plans.models import Assignment, KeyTask, Measure, Plan, Target
+from luoshi.plans.seed import SEED
 from luoshi.reporting import calendar, services
 from luoshi.reporting.builder import (
     ACTIONS,

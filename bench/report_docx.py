@@ -45,9 +45,10 @@ def main() -> int:
     from luoshi.documents.report_docx import build_report_docx
     from luoshi.documents.services import consolidated_report, default_options
     from luoshi.importing.sources import parse_file
+    from luoshi.orgs.data import DIRECTORY
     from luoshi.orgs.services import load_directory
-    from luoshi.plans.demo import DIRECTORY, SEED
     from luoshi.plans.models import Plan
+    from luoshi.plans.seed import SEED
     from luoshi.plans.services import import_plan
     from luoshi.reporting.builder import build_reports
     from luoshi.reporting.models import Period, ReportEntry

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "luoshi.documents",
     "luoshi.insights",
     "luoshi.portal",
+    "luoshi.demo",
 ]
 
 MIDDLEWARE = [
@@ -72,8 +73,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # After htmx: an expired session on an htmx request must reach the view's 401 handling.
-    "luoshi.lib.middleware.SessionTimeoutMiddleware",
-    "luoshi.lib.middleware.AccountPolicyMiddleware",
+    "luoshi.orgs.middleware.SessionTimeoutMiddleware",
+    "luoshi.orgs.middleware.AccountPolicyMiddleware",
     "luoshi.audit.middleware.DenialAuditMiddleware",
     # Last: turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -164,7 +165,7 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 )
 
 # Sessions: logged out after 30 minutes without a request and 12 hours after logging in
-# (luoshi.lib.middleware.SessionTimeoutMiddleware); the cookie itself ends with the browser.
+# (luoshi.orgs.middleware.SessionTimeoutMiddleware); the cookie itself ends with the browser.
 # SESSION_COOKIE_AGE stays Django's two weeks: the middleware, not the session row, ends a session.
 SESSION_TIMEOUTS = envbool("SESSION_TIMEOUTS", True)
 SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_MINUTES", 30) * 60

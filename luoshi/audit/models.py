@@ -7,6 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.audit.actions import label_of
 from luoshi.lib import clock
 
 
@@ -72,6 +73,11 @@ class AuditRecord(models.Model):
 
     def compute_digest(self) -> str:
         return digest_of(self)
+
+    @property
+    def action_label(self) -> str:
+        """The action as the log page shows it (the code if it is not registered)."""
+        return label_of(self.action)
 
 
 class AuditSeal(models.Model):

@@ -6,7 +6,9 @@ import logging
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from luoshi.audit.actions import get_action
 from luoshi.audit.models import AuditRecord, AuditSeal
 from luoshi.lib import clock
 
@@ -25,7 +27,10 @@ def record_event(
     object_repr: str = "",
     changes: dict | None = None,
 ) -> AuditRecord:
-    """Append one record of `action` by `user` (None for the system or an unknown caller)."""
+    """Append one record of `action` by `user` (None for the system or an unknown caller).
+
+    `action` is a code of `luoshi.audit.actions.ACTIONS`: any other raises ValueError."""
+    get_action(action)
     organization = getattr(user, "organization", None) if user else None
     return AuditRecord.objects.create(
         user=user if user and user.pk else None,
@@ -142,7 +147,10 @@ def verify_chain() -> list[str]:
     problems = []
     for record in AuditRecord.objects.order_by("id").iterator(chunk_size=2000):
         if record.compute_digest() != record.digest:
-            problems.append(f"记录 #{record.pk}（{record.at:%Y-%m-%d %H:%M:%S}）的内容已被改动。")
+            problems.append(
+                _("Record #%(id)s (%(at)s) was changed after it was written.")
+                % {"id": record.pk, "at": f"{record.at:%Y-%m-%d %H:%M:%S}"}
+            )
     previous = GENESIS
     for seal in AuditSeal.objects.order_by("day"):
         digest, count = _day_digest(
@@ -150,9 +158,12 @@ def verify_chain() -> list[str]:
         )
         if digest != seal.digest:
             problems.append(
-                f"{seal.day:%Y-%m-%d} 的审计记录与封存时不一致"
-                f"（封存 {seal.count} 条，现有 {count} 条）：有记录被删除、插入或改动，"
-                "或封存本身被改动。"
+                _(
+                    "The audit records of %(day)s differ from their seal (%(sealed)s sealed, "
+                    "%(count)s now): records were deleted, inserted or changed, or the seal "
+                    "itself was changed."
+                )
+                % {"day": f"{seal.day:%Y-%m-%d}", "sealed": seal.count, "count": count}
             )
         previous = seal.digest
     return problems

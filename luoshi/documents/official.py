@@ -28,7 +28,7 @@ PAGE_NUMBER_PT = 14  # 4号
 TABLE_PT = 12  # 小4号, for tables
 
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
-LINES, CHARS = 22, 28
+LINES = 22
 TEXT_HEIGHT_PT = (297 - MARGINS_MM["top"] - MARGINS_MM["bottom"]) / 25.4 * 72
 TEXT_WIDTH_PT = (210 - MARGINS_MM["left"] - MARGINS_MM["right"]) / 25.4 * 72
 LINE_PITCH_TWIPS = int(TEXT_HEIGHT_PT / LINES * 20)  # 579: 22 lines a page

@@ -12,12 +12,14 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 FONTCONFIG = Path(__file__).resolve().parent / "fonts" / "fonts.conf"
 TIMEOUT_SECONDS = 120
 
 
 class PdfUnavailable(Exception):
-    """LibreOffice is missing or failed; the message says so in Chinese."""
+    """LibreOffice is missing or failed; the message says so in the user's language."""
 
 
 def soffice() -> str | None:
@@ -33,8 +35,11 @@ def docx_to_pdf(data: bytes) -> bytes:
     program = soffice()
     if program is None:
         raise PdfUnavailable(
-            "服务器未安装 LibreOffice，无法生成 PDF。请下载 Word 版本，"
-            "或请系统管理员安装 LibreOffice（apt-get install libreoffice-writer）。"
+            _(
+                "LibreOffice is not installed on the server, so no PDF can be made. Download the "
+                "Word version, or ask the system administrator to install LibreOffice "
+                "(apt-get install libreoffice-writer)."
+            )
         )
     with tempfile.TemporaryDirectory(prefix="luoshi-pdf-") as tmp:
         work = Path(tmp)
@@ -68,8 +73,12 @@ def docx_to_pdf(data: bytes) -> bytes:
                 check=False,
             )
         except subprocess.TimeoutExpired:
-            raise PdfUnavailable("生成 PDF 超时，请稍后再试或下载 Word 版本。") from None
+            raise PdfUnavailable(
+                _("Making the PDF took too long; try again later or download the Word version.")
+            ) from None
         target = work / "report.pdf"
         if not target.exists():
-            raise PdfUnavailable("LibreOffice 未能生成 PDF，请下载 Word 版本。")
+            raise PdfUnavailable(
+                _("LibreOffice could not make the PDF; download the Word version.")
+            )
         return target.read_bytes()

@@ -11,14 +11,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from luoshi.lib import clock
 from luoshi.orgs.models import Organization, User
+from luoshi.plans.access import get_plan_for_coordinator, require_plan_coordinator
 from luoshi.plans.models import Assignment, KeyTask, Measure, Plan, Target
-from luoshi.plans.services import can_edit_plan, get_plan_for_user
+from luoshi.plans.services import can_edit_plan
 from luoshi.reporting.models import Period, Report, ReportEntry
 from luoshi.reporting.services import ReportState, report_state
 from luoshi.supervision.lights import Light, target_light
@@ -37,10 +38,7 @@ def can_export(user: User, plan: Plan) -> bool:
 
 def get_plan_for_export(user: User, pk: int) -> Plan:
     """The plan if the user may export it: 404 when they cannot see it, 403 by role."""
-    plan = get_plan_for_user(user, pk)
-    if not can_export(user, plan):
-        raise PermissionDenied
-    return plan
+    return get_plan_for_coordinator(user, pk, leaders_too=True)
 
 
 def get_period_for_export(user: User, plan_pk: int, period_pk: int) -> Period:
@@ -58,10 +56,12 @@ def find_period(plan: Plan, month: str) -> Period:
         year, number = (int(part) for part in month.split("-"))
         day = datetime.date(year, number, 1)
     except ValueError:
-        raise ValueError(f"月份应写作 YYYY-MM，例如 2022-10，而不是“{month}”。") from None
+        raise ValueError(
+            _("Write the month as YYYY-MM, e.g. 2022-10, not “%(month)s”.") % {"month": month}
+        ) from None
     period = Period.objects.filter(plan=plan, start__lte=day, end__gte=day).first()
     if period is None:
-        raise ValueError(f"该方案没有包含 {month} 的报送期。")
+        raise ValueError(_("The plan has no period containing %(month)s.") % {"month": month})
     return period
 
 
@@ -193,8 +193,8 @@ def consolidated_report(
     """Everything the consolidated report of `period` says, in 8 queries whatever the number
     of departments, measures or reports. `user` None is the system (the command line)."""
     plan = period.plan
-    if user is not None and not can_export(user, plan):
-        raise PermissionDenied
+    if user is not None:
+        require_plan_coordinator(user, plan, leaders_too=True)
     today = today or clock.today()
     statuses = included_statuses(options.include_submitted)
     reports = list(
@@ -317,8 +317,7 @@ class Timeliness:
 def ledger(user: User, plan: Plan, measures, department: Organization | None, today=None):
     """(periods, rows, timeliness) of the ledger, for the measures the ledger page's filter
     keeps (and only the chosen department's rows when one is chosen). Constant queries."""
-    if not can_export(user, plan):
-        raise PermissionDenied
+    require_plan_coordinator(user, plan, leaders_too=True)
     today = today or clock.today()
     periods = list(Period.objects.filter(plan=plan, start__lte=today).order_by("start"))
     reports = Report.objects.filter(period__in=periods).select_related("organization")

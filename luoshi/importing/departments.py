@@ -215,19 +215,6 @@ COLLECTIVE = re.compile(
 ANNOTATION = re.compile(r"下同|以下简称|以下统称|含|包括")
 
 
-def _closing_of(text: str, start: int) -> int:
-    """The index just after the bracket opened at `start` closes (the end if it never does)."""
-    depth = 0
-    for i in range(start, len(text)):
-        if text[i] in OPENING:
-            depth += 1
-        elif text[i] in CLOSING:
-            depth -= 1
-            if depth == 0:
-                return i + 1
-    return len(text)
-
-
 def top_level_split(text: str, separators: str) -> list[tuple[str, str]]:
     """(piece, the separator that ended it) for the pieces between separators outside brackets."""
     pieces = []
@@ -491,11 +478,6 @@ def groups_by_repeated_name(cell: str) -> list[list[ParsedDepartment]]:
         groups[-1].append(name)
     by_name = {d.name: d for d in split_departments(cell)}
     return [[by_name[name] for name in group] for group in groups if group]
-
-
-def with_role(departments: list[ParsedDepartment], role: str) -> list[ParsedDepartment]:
-    """The list with `role` for every name whose own words gave none (a 配合单位 column)."""
-    return [ParsedDepartment(d.name, d.role or role, d.kind) for d in departments]
 
 
 def merge(*lists: list[ParsedDepartment]) -> list[ParsedDepartment]:

@@ -16,10 +16,12 @@ from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, Subquery, Value, When, Window
 from django.db.models.functions import RowNumber, TruncMonth
 
+from luoshi.audit.actions import EVENT_CODES
 from luoshi.audit.models import AuditRecord
 from luoshi.orgs.models import User
 from luoshi.plans.models import Assignment, Measure, Plan, Target
 from luoshi.plans.services import plans_for_user
+from luoshi.reporting.builder import SAMPLE_MARK
 from luoshi.reporting.models import Period, Report, ReportEntry, TargetActual
 from luoshi.reporting.services import ReportState, report_matrix
 from luoshi.supervision import lights as supervision
@@ -45,29 +47,14 @@ def dashboard_plans(user: User):
     return plans_for_user(user)
 
 
-# What the audit log records that moves no dashboard figure: sessions, refusals, exports and
-# the users' own account chores (frequent: they would empty the dashboards' cache for nothing).
-EVENTS = (
-    "login",
-    "logout",
-    "login_failed",
-    "session_expired",
-    "denied",
-    "export",
-    "read notifications",
-    "change_password",
-    "reset_password",
-    "enrol_2fa",
-    "unlock",
-)
-
-
 @functools.cache
 def _version_sql() -> tuple[str, tuple]:
     """The data version's SQL, compiled once per process: every cached dashboard request
-    runs it, and compiling the query took longer than running it."""
+    runs it, and compiling the query took longer than running it. Records of actions that
+    change no data (sessions, refusals, exports, account chores: frequent) are skipped, or
+    they would empty the dashboards' cache for nothing (`audit.actions`, `changes_data`)."""
     head = (
-        AuditRecord.objects.exclude(action__in=EVENTS)
+        AuditRecord.objects.exclude(action__in=EVENT_CODES)
         .annotate(report=Subquery(Report.objects.order_by("-pk").values("pk")[:1]))
         .order_by("-pk")
         .values_list("pk", "digest", "report")[:1]
@@ -91,8 +78,6 @@ def data_version() -> str:
 
 def has_sample_data(plan: Plan) -> bool:
     """Whether the plan's reports are the demo's samples (their text starts with 【示例数据】)."""
-    from luoshi.plans.demo import SAMPLE_MARK
-
     # Through the measures: their index finds the plan's entries without reading every report.
     return ReportEntry.objects.filter(
         measure__key_task__plan=plan, progress__startswith=SAMPLE_MARK
@@ -382,69 +367,3 @@ def red_and_yellow(plan: Plan, today: datetime.date) -> dict[str, list[dict]]:
     for rows in result.values():
         rows.sort(key=lambda row: rank[row["light"].colour])
     return result
-
-
-def light_counts(lights: dict) -> Counter:
-    return Counter(light.colour for light in lights.values())
-
-
-# --- The department's home ----------------------------------------------------------------------
-
-
-@dataclass
-class DepartmentHome:
-    reports: list  # the department's reports of begun periods, newest first (with .state)
-    current: list  # reports still to submit whose due day has not passed, soonest first
-    next_due: datetime.date | None
-    workdays_left: int | None
-    returned: list  # returned reports, with the coordinator's comment
-    measures: list  # (plan title, measure code, measure text, role, measure id)
-    notices: list  # supervision notices (督办单) not acknowledged yet
-
-
-def department_home(user: User, reports: list, today: datetime.date) -> DepartmentHome:
-    """What a department needs on landing: its measures, the next due day with the working
-    days left, its reports' states, the returned comments and the notices to acknowledge.
-    `reports` are reporting.queries.department_reports(user, today). Three queries."""
-    from luoshi.reporting.calendar import Workdays
-    from luoshi.supervision.models import Notice
-
-    open_reports = [
-        r
-        for r in reports
-        if r.period.due_date >= today and r.status in (*Report.UNSUBMITTED, Report.Status.RETURNED)
-    ]
-    current = sorted(open_reports, key=lambda r: r.period.due_date)
-    next_due = current[0].period.due_date if current else None
-    workdays_left = Workdays.load(today, next_due).between(today, next_due) if next_due else None
-    measures = list(
-        Assignment.objects.filter(
-            organization=user.organization_id, measure__closed_at__isnull=True
-        )
-        .order_by("-measure__key_task__plan__issue_date", "measure__key_task__no", "measure__no")
-        .values_list(
-            "measure__key_task__plan__title",
-            "measure__key_task__label",
-            "measure__no",
-            "measure__text",
-            "role",
-            "measure_id",
-        )
-    )
-    notices = list(
-        Notice.objects.filter(organization=user.organization_id, acknowledged_at__isnull=True)
-        .select_related("plan")
-        .order_by("reply_by", "pk")
-    )
-    return DepartmentHome(
-        reports=reports,
-        current=current,
-        next_due=next_due,
-        workdays_left=workdays_left,
-        returned=[r for r in reports if r.status == Report.Status.RETURNED],
-        measures=[
-            (plan, f"{label.strip('、.．，, （）()')}.{no}", text, role, pk)
-            for plan, label, no, text, role, pk in measures
-        ],
-        notices=notices,
-    )

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_GET
 from luoshi.insights import services
 from luoshi.lib import clock
 from luoshi.lib.auth import role_required
+from luoshi.lib.urls import url_template
 from luoshi.plans.services import can_edit_plan, get_plan_for_user
 from luoshi.reporting.services import ReportState
 
@@ -90,12 +92,6 @@ def _json(data: dict) -> JsonResponse:
 def _task_anchor(ledger: str, task) -> str:
     """The ledger at the key task's first measure."""
     return f"{ledger}#measure-{task.first_measure}" if task.first_measure else ledger
-
-
-def _url_of(name: str):
-    """pk -> reverse(name, args=[pk]), reversed once: the heatmap links thousands of reports."""
-    sentinel = "9876543210"
-    return reverse(name, args=[int(sentinel)]).replace(sentinel, "{}").format
 
 
 def _plan(request, pk):
@@ -191,7 +187,7 @@ def overview_data(request):
 
 def _trend(rows) -> dict:
     return {
-        "months": [f"{row['month'].year}年{row['month'].month}月" for row in rows],
+        "months": [date_format(row["month"], "YEAR_MONTH_FORMAT") for row in rows],
         "on_time": [row["on_time"] for row in rows],
         "late": [row["late"] for row in rows],
         "missing": [row["missing"] for row in rows],
@@ -249,7 +245,7 @@ def heatmap_data(request, pk):
     today = clock.today()
     matrix, periods = services.heatmap(request.user, plan, today)
     index = {state: i for i, state in enumerate(services.HEATMAP_STATES)}
-    report_url = _url_of("reporting:report")
+    report_url = url_template("reporting:report")  # the heatmap links thousands of reports
     cells, flags = [], {}
     for y, (org_id, _name) in enumerate(matrix.departments):
         for x, period in enumerate(periods):
@@ -311,7 +307,7 @@ def timeliness_data(request, pk):
             "rows": [
                 {
                     "cells": [
-                        f"{row['month'].year}年{row['month'].month}月",
+                        date_format(row["month"], "YEAR_MONTH_FORMAT"),
                         row["on_time"],
                         row["late"],
                         row["missing"],
@@ -388,7 +384,8 @@ def lights_data(request, pk):
     plan = _plan(request, pk)
     flagged = services.red_and_yellow(plan, clock.today())
     colours = {"red": _("Red"), "yellow": _("Yellow")}
-    measure_url, department_url = _url_of("reporting:measure"), _url_of("orgs:department")
+    measure_url = url_template("reporting:measure")
+    department_url = url_template("plans:department")
     return _json(
         {
             "measures": {

@@ -9,6 +9,6 @@ class OrgsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from luoshi.lib.middleware import start_session_clock
+        from luoshi.orgs.middleware import start_session_clock
 
         user_logged_in.connect(start_session_clock, dispatch_uid="luoshi_session_clock")

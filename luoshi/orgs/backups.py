@@ -26,6 +26,8 @@ from django.core import serializers
 from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from luoshi.lib import clock
 
@@ -172,13 +174,26 @@ def read_backup(path: Path, workdir: Path) -> dict:
         archive.extractall(workdir, filter="data")
     manifest = json.loads((workdir / "manifest.json").read_text())
     if manifest.get("format") != FORMAT:
-        raise RestoreRefused(f"不支持的备份格式：{manifest.get('format')!r}")
+        raise RestoreRefused(
+            _("Unsupported backup format: %(format)r") % {"format": manifest.get("format")}
+        )
     if _sha256(workdir / "database.json") != manifest["database_sha256"]:
-        raise RestoreRefused("备份中的数据库文件校验和不符，备份已损坏。")
+        raise RestoreRefused(
+            _(
+                "The checksum of the database file in the backup does not match: the backup is "
+                "damaged."
+            )
+        )
     for name, digest in manifest["files"].items():
         file = workdir / "media" / name
         if not file.is_file() or _sha256(file) != digest:
-            raise RestoreRefused(f"备份中的文件 {name} 缺失或校验和不符，备份已损坏。")
+            raise RestoreRefused(
+                _(
+                    "The file %(name)s is missing from the backup or its checksum does not "
+                    "match: the backup is damaged."
+                )
+                % {"name": name}
+            )
     return manifest
 
 
@@ -187,7 +202,12 @@ def restore_backup(path: Path, *, force: bool = False) -> dict:
     `force`, which first deletes everything in it and in MEDIA_ROOT."""
     call_command("migrate", verbosity=0, interactive=False)
     if not _is_empty() and not force:
-        raise RestoreRefused("数据库不是空的：恢复只用于新建的空实例（确需覆盖请加 --force）。")
+        raise RestoreRefused(
+            _(
+                "The database is not empty: a restore is only for a new, empty instance (add "
+                "--force to overwrite it)."
+            )
+        )
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         manifest = read_backup(Path(path), workdir)
@@ -207,7 +227,10 @@ def restore_backup(path: Path, *, force: bool = False) -> dict:
         if (actual := table_counts().get(table)) != expected
     ]
     if problems:
-        raise RestoreRefused("恢复后的行数与备份不一致：" + "；".join(problems))
+        raise RestoreRefused(
+            _("The restored row counts differ from the backup: %(problems)s")
+            % {"problems": pgettext("list separator", "; ").join(problems)}
+        )
     if media_checksums() != manifest["files"]:
-        raise RestoreRefused("恢复后的上传文件与备份不一致。")
+        raise RestoreRefused(_("The restored uploaded files differ from the backup."))
     return manifest

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from luoshi.lib import clock
 
@@ -71,7 +72,7 @@ class User(AbstractUser):
         related_name="users",
         verbose_name=_("organization"),
     )
-    display_name = models.CharField(_("name"), max_length=100, blank=True)
+    display_name = models.CharField(pgettext_lazy("person", "name"), max_length=100, blank=True)
     # Password rules in production: changed every PASSWORD_MAX_AGE_DAYS, and a password an
     # administrator generated must be replaced at the first login.
     password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)

@@ -12,8 +12,6 @@ from django.utils.translation import gettext as _
 from luoshi.audit.services import diff, record_change, record_event
 from luoshi.orgs.models import Organization, User
 
-DIRECTORY_DIR = Path(__file__).resolve().parent / "data"
-
 # The region a plan belongs to, read from its first issuer: 枣庄市发展和改革委员会 → 枣庄市.
 REGION_IN_NAME = re.compile(r"^(?:中共)?(\w{1,6}?(?:自治州|地区|盟|市|州|县|区))")
 
@@ -38,10 +36,6 @@ class Directory:
     def organizations(self) -> list[Organization]:
         """Every organization of the region once, by kind and name."""
         return sorted(set(self._by_name.values()), key=lambda org: (org.kind, org.name))
-
-    def alias_map(self) -> dict[str, str]:
-        """Every known name → the short name plans write, for the importer."""
-        return {name: org.name for name, org in self._by_name.items() if name != org.name}
 
     def get_or_create(self, name: str, kind: str, *, user=None) -> Organization:
         org = self.find(name)

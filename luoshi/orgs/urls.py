@@ -6,6 +6,5 @@ app_name = "orgs"
 urlpatterns = [
     path("", views.directory, name="directory"),
     path("new/", views.organization_create, name="create"),
-    path("<int:pk>/", views.department_detail, name="department"),
     path("<int:pk>/edit/", views.organization_edit, name="edit"),
 ]

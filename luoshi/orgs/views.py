@@ -12,12 +12,10 @@ from luoshi.orgs.services import (
     NameTaken,
     create_organization,
     directory_regions,
-    get_department_for_user,
     get_organization_for_editing,
     set_members,
     update_organization,
 )
-from luoshi.plans.services import measures_with_details
 
 
 @require_GET
@@ -33,20 +31,6 @@ def home(request):
     if user.role == User.Role.SYSTEM_ADMIN:
         return redirect("sysadmin:accounts")
     return redirect("plans:list")
-
-
-@require_GET
-@login_required
-def department_detail(request, pk):
-    department = get_department_for_user(request.user, pk)
-    measures = (
-        measures_with_details()
-        .filter(assignments__organization=department)
-        .select_related("key_task__plan")
-        .order_by("-key_task__plan__issue_date", "key_task__plan", "key_task__no", "no")
-    )
-    context = {"department": department, "measures": measures}
-    return render(request, "orgs/department_detail.html", context)
 
 
 @require_GET

@@ -10,10 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import Http404
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from luoshi.audit.services import diff, record_change
 from luoshi.importing import (
@@ -222,15 +219,15 @@ def plan_departments(plan: Plan):
 
 
 # --- The ledger (台账) page ---------------------------------------------------------------------
-# Built as plain dicts of display strings, in a fixed number of queries: a province plan
-# assigns each measure to dozens of departments, and the template engine then renders only
-# strings (a dict key is its fastest lookup).
+# Built as plain dicts and tuples, in a fixed number of queries: a province plan assigns each
+# measure to dozens of departments. The page's HTML is made from them in plans/ledger.py.
 
 
-def plan_ledger(plan: Plan, user: User, shown) -> dict:
-    """What the ledger page shows of `plan` to `user`: the key tasks with the measures of
-    `shown` (a queryset of the plan's measures, filtered), each with its departments and
-    targets as display strings; the plan's counts and the departments of its filter."""
+def plan_ledger(plan: Plan, shown) -> dict:
+    """What the ledger page shows of `plan`: the key tasks with the measures of `shown` (a
+    queryset of the plan's measures, filtered), each with its departments as
+    (organization id, name, kind, role) tuples and its targets as display strings; the plan's
+    counts and the departments of its filter."""
     tasks = list(plan.key_tasks.order_by("no").values("pk", "label", "title"))
     measures = list(
         Measure.objects.filter(key_task__plan=plan)
@@ -239,7 +236,6 @@ def plan_ledger(plan: Plan, user: User, shown) -> dict:
     )
     shown_ids = set(shown.order_by().values_list("pk", flat=True))
     departments, organizations = {}, {}
-    badge = _DepartmentBadges(user)
     for measure_id, org_id, name, kind, role in (
         Assignment.objects.filter(measure__key_task__plan=plan)
         .order_by("measure_id", "position", "pk")
@@ -247,7 +243,7 @@ def plan_ledger(plan: Plan, user: User, shown) -> dict:
             "measure_id", "organization_id", "organization__name", "organization__kind", "role"
         )
     ):
-        departments.setdefault(measure_id, []).append(badge(org_id, name, kind, role))
+        departments.setdefault(measure_id, []).append((org_id, name, kind, role))
         if kind == Organization.Kind.DEPARTMENT:
             organizations[org_id] = name
     targets = {}
@@ -258,8 +254,7 @@ def plan_ledger(plan: Plan, user: User, shown) -> dict:
     rows = {task["pk"]: [] for task in tasks}
     for measure in measures:
         if measure["pk"] in shown_ids:
-            # Items made by format_html: escaped already.
-            measure["departments"] = mark_safe("".join(departments.get(measure["pk"], [])))
+            measure["departments"] = departments.get(measure["pk"], [])
             measure["targets"] = targets.get(measure["pk"], [])
             rows[measure["key_task_id"]].append(measure)
     return {
@@ -277,46 +272,6 @@ def plan_ledger(plan: Plan, user: User, shown) -> dict:
             for pk, name in sorted(organizations.items(), key=lambda item: (item[1], item[0]))
         ],
     }
-
-
-class _DepartmentBadges:
-    """A responsible department as an item of the ledger's list (HTML, escaped): its name, the
-    user's own department highlighted, the lead in bold, badges for the role and for a unit to
-    resolve. Made here rather than in the template: a province plan lists thousands."""
-
-    ROLES = {Assignment.Role.LEAD: "text-bg-primary", Assignment.Role.CO: "text-bg-secondary"}
-    KINDS = {
-        Organization.Kind.PLACEHOLDER: ("text-bg-danger", _lazy("to resolve")),
-        Organization.Kind.COLLECTIVE: ("text-bg-info", _lazy("collective")),
-    }
-
-    def __init__(self, user: User):
-        self.organization_id = user.organization_id
-        self.made = {}
-        # Translated once per page, not once per department.
-        self.roles = {
-            role: format_html(' <span class="badge {}">{}</span>', css, role.label)
-            for role, css in self.ROLES.items()
-        }
-        self.kinds = {
-            kind: format_html(' <span class="badge {}">{}</span>', css, label)
-            for kind, (css, label) in self.KINDS.items()
-        }
-
-    def __call__(self, org_id: int, name: str, kind: str, role: str) -> str:
-        key = (org_id, role)
-        if key not in self.made:  # a department comes back in many measures
-            classes = ["mine"] if org_id == self.organization_id else []
-            if role == Assignment.Role.LEAD:
-                classes.append("role-lead")
-            self.made[key] = format_html(
-                "<li{}>{}{}{}</li>",
-                format_html(' class="{}"', " ".join(classes)) if classes else "",
-                name,
-                self.roles.get(role, ""),
-                self.kinds.get(kind, ""),
-            )
-        return self.made[key]
 
 
 def _target_display(target: Target) -> str:

@@ -10,7 +10,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from luoshi.importing import ParseError
 from luoshi.importing.sources import UnreadableFile
 from luoshi.lib.auth import role_required
+from luoshi.lib.urls import url_template
 from luoshi.orgs.models import User
+from luoshi.orgs.services import get_department_for_user
 from luoshi.plans.draft_edits import EditError
 from luoshi.plans.forms import (
     EDIT_FORMS,
@@ -22,6 +24,7 @@ from luoshi.plans.forms import (
     UploadForm,
     VersionForm,
 )
+from luoshi.plans.ledger import add_html
 from luoshi.plans.models import ImportDraft, Measure, Target
 from luoshi.plans.services import (
     DraftConflict,
@@ -39,6 +42,7 @@ from luoshi.plans.services import (
     get_measure_for_editing,
     get_plan_for_user,
     get_plan_source_file,
+    measures_with_details,
     parsed_plan_from_db,
     plan_departments,
     plan_ledger,
@@ -67,14 +71,10 @@ def plan_detail(request, pk):
     plan = get_plan_for_user(request.user, pk)
     form = LedgerFilterForm(request.GET or None, departments=plan_departments(plan))
     shown = form.filter(Measure.objects.filter(key_task__plan=plan))
-    ledger = plan_ledger(plan, request.user, shown)
+    ledger = plan_ledger(plan, shown)
     can_edit = can_edit_plan(request.user, plan)
-    if can_edit:
-        # One reverse() for the page, not one per measure.
-        url = reverse("plans:measure_edit", args=[0]).replace("/0/", "/{}/")
-        for task in ledger["tasks"]:
-            for measure in task["measures"]:
-                measure["edit_url"] = url.format(measure["pk"])
+    edit_url = url_template("plans:measure_edit") if can_edit else None
+    add_html(ledger, request.user, edit_url)
     context = {
         "plan": plan,
         "form": form,
@@ -95,6 +95,21 @@ def plan_json(request, pk):
     )
     response["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}.json"'
     return response
+
+
+@require_GET
+@login_required
+def department_measures(request, pk):
+    """A department's measures across every plan (a department user sees only its own)."""
+    department = get_department_for_user(request.user, pk)
+    measures = (
+        measures_with_details()
+        .filter(assignments__organization=department)
+        .select_related("key_task__plan")
+        .order_by("-key_task__plan__issue_date", "key_task__plan", "key_task__no", "no")
+    )
+    context = {"department": department, "measures": measures}
+    return render(request, "plans/department_measures.html", context)
 
 
 @require_http_methods(["GET", "POST"])

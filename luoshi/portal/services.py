@@ -13,7 +13,6 @@ import io
 import re
 from collections import defaultdict
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.http import Http404
@@ -22,8 +21,8 @@ from django.utils.translation import gettext as _
 from luoshi.audit.services import record_change
 from luoshi.lib import clock
 from luoshi.orgs.models import Organization, User
+from luoshi.plans.access import get_plan_for_coordinator, require_plan_coordinator
 from luoshi.plans.models import Assignment, KeyTask, Measure, Plan, Target
-from luoshi.plans.services import can_edit_plan, get_plan_for_user
 from luoshi.portal.models import Publication
 from luoshi.reporting.models import Period, Report, ReportEntry, TargetActual
 
@@ -188,11 +187,6 @@ def _measure(measure: Measure, departments, targets, actuals, progress) -> dict:
 # --- Publishing -------------------------------------------------------------------------------
 
 
-def require_coordinator(user: User, plan: Plan) -> None:
-    if not can_edit_plan(user, plan):
-        raise PermissionDenied
-
-
 def publishable_periods(plan: Plan, today: datetime.date | None = None):
     """Periods already begun, newest first, with how many reports are accepted in each."""
     today = today or clock.today()
@@ -207,8 +201,7 @@ def publishable_periods(plan: Plan, today: datetime.date | None = None):
 
 
 def get_period_to_publish(user: User, plan_pk: int, period_pk: int) -> Period:
-    plan = get_plan_for_user(user, plan_pk)
-    require_coordinator(user, plan)
+    plan = get_plan_for_coordinator(user, plan_pk)
     period = (
         Period.objects.select_related("plan__coordinator").filter(plan=plan, pk=period_pk).first()
     )
@@ -226,7 +219,7 @@ def publish(user: User | None, period: Period, *, sample: bool = False) -> Publi
     """
     plan = period.plan
     if user is not None:
-        require_coordinator(user, plan)
+        require_plan_coordinator(user, plan)
     now = clock.now()
     for old in Publication.objects.select_for_update().filter(
         period=period, withdrawn_at__isnull=True
@@ -252,15 +245,16 @@ def publish(user: User | None, period: Period, *, sample: bool = False) -> Publi
 
 def get_publication_to_manage(user: User, pk: int) -> Publication:
     publication = Publication.objects.select_related("plan", "period").filter(pk=pk).first()
-    if publication is None or not can_edit_plan(user, publication.plan):
+    if publication is None:
         raise Http404("no such publication for this user")
+    require_plan_coordinator(user, publication.plan)
     return publication
 
 
 @transaction.atomic
 def withdraw(user: User, publication: Publication) -> Publication:
     """Take a publication off the portal (coordinator); a second click changes nothing."""
-    require_coordinator(user, publication.plan)
+    require_plan_coordinator(user, publication.plan)
     updated = Publication.objects.filter(pk=publication.pk, withdrawn_at__isnull=True).update(
         withdrawn_at=clock.now(), withdrawn_by=user
     )

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from luoshi.lib.auth import role_required
 from luoshi.orgs.models import User
-from luoshi.plans.services import get_plan_for_user
+from luoshi.plans.access import get_plan_for_coordinator
 from luoshi.portal import services
 
 CACHE_SECONDS = 24 * 3600
@@ -118,8 +118,7 @@ coordinator_view = role_required(User.Role.COORDINATOR)
 @require_GET
 @coordinator_view
 def manage(request, pk):
-    plan = get_plan_for_user(request.user, pk)
-    services.require_coordinator(request.user, plan)
+    plan = get_plan_for_coordinator(request.user, pk)
     publications = list(services.publications_of(plan))
     live = {p.period_id: p for p in publications if p.is_live}
     periods = list(services.publishable_periods(plan))

@@ -21,6 +21,10 @@ from luoshi.plans.models import Plan
 from luoshi.reporting import services
 from luoshi.reporting.models import Period, Report, ReportEntry
 
+# The demo's sample reports (luoshi.demo) start their progress text with this, wherever it is
+# shown; the dashboard reads it to say that a plan shows sample data.
+SAMPLE_MARK = "【示例数据】"
+
 ACTIONS = [
     "召开专题推进会议，研究部署相关工作",
     "会同相关部门开展实地调研，梳理企业诉求",

@@ -63,9 +63,6 @@ class EntryForm(forms.Form):
             initial[f"target_{actual.target_id}"] = f"{actual.value.normalize():f}"
         return initial
 
-    def target_fields(self):
-        return [self[name] for name in self.fields if name.startswith("target_")]
-
     def data_to_save(self) -> dict:
         """The fields for `save_entry()`; call after is_valid(). Invalid actuals are left out."""
         data = {}

@@ -70,10 +70,10 @@ class Period(models.Model):
     frequency = models.CharField(_("frequency"), max_length=16, choices=Plan.Frequency.choices)
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
-    label = models.CharField(_("label"), max_length=40)
+    label = models.CharField(pgettext_lazy("period", "label"), max_length=40)
     # Inclusive: a report submitted at 23:59 Asia/Shanghai on this day is on time.
     due_date = models.DateField(_("due date"))
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("period", "closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -94,10 +94,6 @@ class Period(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
-
-    def is_past_due(self, today=None) -> bool:
-        """True once the due day is over in Asia/Shanghai."""
-        return (today or clock.today()) > self.due_date
 
 
 class ReportQuerySet(models.QuerySet):
@@ -189,9 +185,6 @@ class Report(models.Model):
     def is_editable(self) -> bool:
         """Whether the department may still change its entries (ignoring a closed period)."""
         return self.status in self.EDITABLE
-
-    def is_missing(self, today=None) -> bool:
-        return self.status in self.UNSUBMITTED and self.period.is_past_due(today)
 
 
 class ReportEntry(models.Model):

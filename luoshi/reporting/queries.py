@@ -5,14 +5,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.http import Http404
 
 from luoshi.lib import clock
 from luoshi.orgs.models import User
+from luoshi.plans.access import require_plan_coordinator
 from luoshi.plans.models import Assignment, Measure, Target
-from luoshi.plans.services import can_edit_plan, plans_for_user
+from luoshi.plans.services import plans_for_user
 from luoshi.reporting.models import Attachment, Period, Report, ReportEntry, TargetActual
 from luoshi.reporting.services import ReportState, report_state, reports_for_user
 
@@ -214,8 +214,7 @@ def get_measure_for_review(user: User, pk: int) -> Measure:
     )
     if measure is None:
         raise Http404("no such measure for this user")
-    if not (user.is_leader or can_edit_plan(user, measure.key_task.plan)):
-        raise PermissionDenied
+    require_plan_coordinator(user, measure.key_task.plan, leaders_too=True)
     return measure
 
 

@@ -1,11 +1,11 @@
 """The pages of the reporting cycle: the department's report form with its workflow buttons,
 the department's list of reports, and the coordinator's matrix, review queue and measure view.
 
-Every object comes through a permission-checked helper of services.py or queries.py; every
-change goes through a service. Entries save themselves through htmx (see
-static/reporting/report-form.js): a save answers 200 (saved), 409 (someone else saved first:
-both versions shown), 422 (refused, e.g. the report was submitted meanwhile) or 401 (the
-session expired: the text stays in the browser).
+Every object comes through a permission-checked helper (reporting.access, which the services
+re-export, plans.access or queries.py); every change goes through a service. Entries save
+themselves through htmx (see static/reporting/report-form.js): a save answers 200 (saved), 409
+(someone else saved first: both versions shown), 422 (refused, e.g. the report was submitted
+meanwhile) or 401 (the session expired: the text stays in the browser).
 """
 
 from functools import wraps
@@ -22,20 +22,22 @@ from django.http import FileResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, trigger_client_event
 
-from luoshi.insights.services import department_home
 from luoshi.lib import clock
 from luoshi.lib.auth import role_required
+from luoshi.lib.urls import url_template
 from luoshi.orgs.models import User
-from luoshi.plans.services import can_edit_plan, get_plan_for_user
+from luoshi.plans.access import get_plan_for_coordinator
+from luoshi.plans.services import can_edit_plan
 from luoshi.reporting import queries
 from luoshi.reporting import services as reporting
 from luoshi.reporting.forms import AttachmentForm, BulkAcceptForm, CommentForm, EntryForm
+from luoshi.reporting.home import department_home
 from luoshi.reporting.models import Report
 
 
@@ -80,12 +82,6 @@ def _report_url(report: Report, entry_pk: int | None = None) -> str:
     return f"{url}#entry-{entry_pk}" if entry_pk else url
 
 
-def _report_url_prefix() -> str:
-    """The prefix of the reports' URLs, "/reporting/reports/": a report's URL is the prefix,
-    its pk and "/" (for pages listing many reports: no reverse() per report)."""
-    return reverse("reporting:report", args=[0]).removesuffix("0/")
-
-
 def _go(request, url: str):
     """Back to a page: a client-side redirect for htmx, a plain redirect otherwise."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
@@ -111,7 +107,7 @@ def home(request):
             "page": page,
             "today": today,
             # A report's URL is this prefix, its pk and "/" (no reverse() per row).
-            "report_url": _report_url_prefix(),
+            "report_url": url_template("reporting:report").prefix,
         }
         return render(request, "reporting/my_reports.html", context)
     if user.is_coordinator or user.is_leader:
@@ -151,7 +147,7 @@ ENTRY_TEXTS = {
     "report": gettext_lazy("report"),
     "required": gettext_lazy("required"),
     "actual": gettext_lazy("Actual value"),
-    "target": gettext_lazy("target"),
+    "target": pgettext_lazy("target value", "target"),
     "save": gettext_lazy("Save"),
     "evidence": gettext_lazy("Evidence"),
     "none_yet": gettext_lazy("None yet."),
@@ -174,14 +170,9 @@ def _entry_fields() -> dict:
         | {"progress_placeholder": str(fields["progress"].widget.attrs["placeholder"])},
         "status_choices": [(value, str(label)) for value, label in fields["status"].choices],
         "t": {name: str(text) for name, text in ENTRY_TEXTS.items()},
-        "entry_url": _entry_url_prefix(),
+        # An entry's URL is this prefix, its pk and "/" (no reverse() per entry).
+        "entry_url": url_template("reporting:entry").prefix,
     }
-
-
-def _entry_url_prefix() -> str:
-    """The prefix of the entries' URLs, "/reporting/entries/": an entry's URL is the prefix,
-    its pk and "/" (one reverse() per page instead of several per entry)."""
-    return reverse("reporting:entry", args=[0]).removesuffix("0/")
 
 
 def _workflow(user: User, report: Report, editable: bool, today) -> dict:
@@ -439,29 +430,35 @@ def period_close(request, pk):
     return _go(request, reverse("reporting:matrix", args=[period.plan_id]))
 
 
-def _matrix_cell_writer(labels: dict[str, str]):
-    """A function writing one cell of the matrix as HTML, `<td>` included: the matrix has
-    hundreds of cells (thousands at province scale), and writing them through template tags,
-    with a reverse() and a lazy translation per cell, cost most of the page's time. URLs come
-    from one reversed prefix; the labels are translated and escaped once."""
-    report_url = _report_url_prefix()
+def _matrix_row_writer(labels: dict[str, str]):
+    """A function writing a department's row of the matrix as HTML, its `<td>` cells: the
+    matrix has hundreds of cells (thousands at province scale), and writing them through
+    template tags, with a reverse() and a lazy translation per cell, cost most of the page's
+    time (docs/architecture.md, "Fast rendering"). Each piece is escaped once: the labels and
+    the empty cell per page, the department per row; a cell adds its report's URL."""
+    report_url = url_template("reporting:report")
     labels = {state: escape(label) for state, label in labels.items()}
     empty = format_html(
         '<td><span class="text-muted" title="{}">·</span></td>', _("No report expected")
     )
 
-    def cell(department: str, report: tuple[int, str] | None) -> str:
-        if report is None:
-            return empty
-        pk, state = report
-        label = labels[state]
-        title = f"{escape(department)} · {label}"
-        return (
-            f'<td><a class="state state-{state}" href="{report_url}{pk}/" title="{title}">'
-            f"{label}</a></td>"
-        )
+    def row(department: str, cells) -> SafeString:
+        name = escape(department)
+        html = []
+        for report in cells:
+            if report is None:
+                html.append(empty)
+                continue
+            pk, state = report
+            label = labels[state]
+            html.append(
+                f'<td><a class="state state-{state}" href="{report_url(pk)}" '
+                f'title="{name} · {label}">{label}</a></td>'
+            )
+        # Escaped above: the labels and the department; the states and URLs are luoshi's own.
+        return mark_safe("".join(html))
 
-    return cell
+    return row
 
 
 # The matrix shows this many periods (a year of months and the next one) and departments.
@@ -472,20 +469,20 @@ MATRIX_DEPARTMENTS = 50
 @require_GET
 @login_required
 def matrix(request, pk):
-    plan = get_plan_for_user(request.user, pk)
+    plan = get_plan_for_coordinator(request.user, pk, leaders_too=True)
     today = clock.today()
     window = queries.period_window(plan, today, request.GET.get("from"), MATRIX_PERIODS)
     grid = reporting.report_matrix(request.user, plan, today, periods=window.periods)
     page = Paginator(grid.departments, MATRIX_DEPARTMENTS).get_page(request.GET.get("page"))
     labels = {state: str(label) for state, label in queries.STATE_LABELS.items()}
-    cell = _matrix_cell_writer(labels)
+    write_row = _matrix_row_writer(labels)
     # The page's departments with their cells, (report id, state, label) or None per period,
-    # and the same cells as HTML for the template (cell() escapes what it writes).
+    # and the same cells as HTML for the template.
     rows, table = [], []
     for dept, name in page.object_list:
         cells = grid.row(dept)
         rows.append((name, [(c[0], c[1], labels[c[1]]) if c else None for c in cells]))
-        table.append((name, mark_safe("".join(cell(name, c) for c in cells))))
+        table.append((name, write_row(name, cells)))
     context = {
         "plan": plan,
         "rows": rows,
@@ -513,9 +510,7 @@ QUEUE_PAGE_SIZE = 50
 @require_http_methods(["GET", "POST"])
 @role_required(User.Role.COORDINATOR)
 def queue(request, pk):
-    plan = get_plan_for_user(request.user, pk)
-    if not can_edit_plan(request.user, plan):
-        raise PermissionDenied
+    plan = get_plan_for_coordinator(request.user, pk)
     if request.method == "POST":
         form = BulkAcceptForm(request.POST)
         if not form.is_valid():

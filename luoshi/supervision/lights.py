@@ -3,9 +3,9 @@
 Public API (used by the consolidated report and the dashboards; keep it stable):
 
     Light(colour, reason)                      colour: "green" | "yellow" | "red" | "none"
-    measure_lights(plan, today)   -> {measure id: Light}       every measure of the plan
     department_lights(plan, today) -> {organization id: Light}  every department assigned
-    plan_lights(plan, today) -> PlanLights(measures, departments, names)   both, read once
+    plan_lights(plan, today) -> PlanLights(measures, departments, names)   every measure
+                                               ({measure id: Light}) and department, read once
     target_light(target, actual, today) -> Light               actual: the owner's latest value
 
 The rules (issue 5):
@@ -22,8 +22,8 @@ The rules (issue 5):
   target value reported).
 A light shows its worst colour; the reason joins every finding of that colour with "；".
 
-A whole plan takes a constant number of queries, whatever its size: 8 for measure_lights,
-7 for department_lights, 8 for both at once with plan_lights (pinned in tests/test_lights.py).
+A whole plan takes a constant number of queries, whatever its size: 7 for department_lights,
+8 for plan_lights (pinned in tests/test_lights.py).
 """
 
 import datetime
@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import F, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from luoshi.orgs.models import Organization
 from luoshi.plans.models import Assignment, Measure, Plan, Target
@@ -46,28 +48,33 @@ DUE_SOON_WORKDAYS = 3
 REPORTED = (Report.Status.SUBMITTED, Report.Status.ACCEPTED, Report.Status.RETURNED)
 
 
-LABELS = {GREEN: "绿灯", YELLOW: "黄灯", RED: "红灯", NONE: "暂无"}
+LABELS = {
+    GREEN: pgettext_lazy("light", "Green"),
+    YELLOW: pgettext_lazy("light", "Yellow"),
+    RED: pgettext_lazy("light", "Red"),
+    NONE: gettext_lazy("None yet"),
+}
 
 
 @dataclass(frozen=True)
 class Light:
     colour: str  # "green" | "yellow" | "red" | "none" (nothing to judge yet)
-    reason: str  # Chinese, shown to people
+    reason: str  # shown to people, in the language of the request
 
     @property
     def label(self) -> str:
         """The colour as people say it: 红灯, 黄灯, 绿灯, 暂无."""
-        return LABELS[self.colour]
+        return str(LABELS[self.colour])
 
 
 def worst(lights, empty: Light | None = None) -> Light:
     """The worst colour among `lights`, its reasons joined (duplicates dropped, order kept)."""
     lights = list(lights)
     if not lights:
-        return empty or Light(NONE, "尚无可评判的事项")
+        return empty or Light(NONE, _("Nothing to judge yet"))
     colour = max((light.colour for light in lights), key=RANK.__getitem__)
     reasons = dict.fromkeys(light.reason for light in lights if light.colour == colour)
-    return Light(colour, "；".join(reasons))
+    return Light(colour, pgettext("list separator", "; ").join(reasons))
 
 
 # --- Targets -------------------------------------------------------------------------------
@@ -112,17 +119,29 @@ def target_light(
     past_deadline = deadline is not None and today > deadline
     if actual is None:
         if past_deadline:
-            return Light(RED, f"目标“{name}”已过期限未完成（未报送实际值）")
-        return Light(NONE, f"目标“{name}”尚未报送实际值")
-    shown = f"实际{_number(actual)}{target.unit}，目标{_number(target.value)}{target.unit}"
+            return Light(
+                RED,
+                _("Target “%(name)s” is past its deadline and unmet (no actual value reported)")
+                % {"name": name},
+            )
+        return Light(NONE, _("Target “%(name)s”: no actual value reported yet") % {"name": name})
+    shown = {
+        "name": name,
+        "figures": _("actual %(actual)s%(unit)s, target %(target)s%(unit)s")
+        % {"actual": _number(actual), "target": _number(target.value), "unit": target.unit},
+    }
     if _met(target, actual):
         if was_red:
-            return Light(YELLOW, f"目标“{name}”逾期后完成（{shown}）")
-        return Light(GREEN, f"目标“{name}”已完成（{shown}）")
+            return Light(
+                YELLOW, _("Target “%(name)s” met after its deadline (%(figures)s)") % shown
+            )
+        return Light(GREEN, _("Target “%(name)s” met (%(figures)s)") % shown)
     if past_deadline:
-        return Light(RED, f"目标“{name}”已过期限未完成（{shown}）")
+        return Light(
+            RED, _("Target “%(name)s” is past its deadline and unmet (%(figures)s)") % shown
+        )
     if target.kind == Target.Kind.CAP:
-        return Light(YELLOW, f"目标“{name}”超出上限（{shown}）")
+        return Light(YELLOW, _("Target “%(name)s” is over its cap (%(figures)s)") % shown)
     if target.kind == Target.Kind.CUMULATIVE and deadline is not None:
         if start is None:
             start = _schedule_start(target) or datetime.date(deadline.year, 1, 1)
@@ -132,11 +151,20 @@ def target_light(
         if actual < expected:
             return Light(
                 YELLOW,
-                f"目标“{name}”落后序时进度（应达{_number(expected.quantize(Decimal('0.01')))}"
-                f"{target.unit}，{shown}）",
+                _(
+                    "Target “%(name)s” is behind its time-proportional schedule "
+                    "(%(expected)s%(unit)s expected, %(figures)s)"
+                )
+                % {
+                    **shown,
+                    "expected": _number(expected.quantize(Decimal("0.01"))),
+                    "unit": target.unit,
+                },
             )
-        return Light(GREEN, f"目标“{name}”符合序时进度（{shown}）")
-    return Light(YELLOW, f"目标“{name}”尚未达到（{shown}）")
+        return Light(
+            GREEN, _("Target “%(name)s” is on its time-proportional schedule (%(figures)s)") % shown
+        )
+    return Light(YELLOW, _("Target “%(name)s” not reached yet (%(figures)s)") % shown)
 
 
 # --- Reports -------------------------------------------------------------------------------
@@ -219,32 +247,56 @@ def _report_lights(facts: _PlanFacts, org: int, measure_id: int | None = None) -
     name = facts.names.get(org, "")
     lights = []
     for due in sorted(facts.missing.get(org, [])):
-        lights.append(Light(RED, f"{name}逾期未报送（截止 {due.isoformat()}）"))
+        lights.append(
+            Light(
+                RED,
+                _("%(department)s has not reported, past the due date (due %(due)s)")
+                % {"department": name, "due": due.isoformat()},
+            )
+        )
     if facts.last_due is not None and (org, facts.last_due.pk) in facts.reports:
         status, late = facts.reports[(org, facts.last_due.pk)]
         due = facts.last_due.due_date.isoformat()
         if status not in Report.UNSUBMITTED:
+            said = {"department": name, "due": due}
             if late:
-                lights.append(Light(YELLOW, f"{name}逾期补报（截止 {due}）"))
+                lights.append(Light(YELLOW, _("%(department)s reported late (due %(due)s)") % said))
             elif status == Report.Status.RETURNED:
-                lights.append(Light(YELLOW, f"{name}报告被退回修改"))
+                lights.append(
+                    Light(YELLOW, _("%(department)s’s report was sent back for changes") % said)
+                )
             else:
-                lights.append(Light(GREEN, f"{name}按时报送"))
+                lights.append(Light(GREEN, _("%(department)s reported on time") % said))
         behind = (
             (org, measure_id) in facts.behind
             if measure_id is not None
             else org in facts.behind_orgs
         )
         if behind:
-            lights.append(Light(YELLOW, f"{name}报告进度滞后"))
+            lights.append(
+                Light(
+                    YELLOW, _("%(department)s reports being behind schedule") % {"department": name}
+                )
+            )
     if facts.next_due is not None and (org, facts.next_due.pk) in facts.reports:
         status, _late = facts.reports[(org, facts.next_due.pk)]
         due = facts.next_due.due_date
         soon = facts.workdays.between(facts.today, due) <= DUE_SOON_WORKDAYS
         if status in Report.UNSUBMITTED and soon:
-            lights.append(Light(YELLOW, f"{name}临近截止未报送（截止 {due.isoformat()}）"))
+            lights.append(
+                Light(
+                    YELLOW,
+                    _("%(department)s has not reported yet, due soon (due %(due)s)")
+                    % {"department": name, "due": due.isoformat()},
+                )
+            )
         elif status not in Report.UNSUBMITTED and not lights:
-            lights.append(Light(GREEN, f"{name}已按时报送"))
+            lights.append(
+                Light(
+                    GREEN,
+                    _("%(department)s has already reported on time") % {"department": name},
+                )
+            )
     return lights
 
 
@@ -310,7 +362,7 @@ def _measure_lights(plan, facts, targets, assignments) -> dict[int, Light]:
         "pk", "closed_at"
     ):
         if closed_at is not None:
-            result[measure_id] = Light(GREEN, "已办结")
+            result[measure_id] = Light(GREEN, _("Completed and closed"))
             continue
         lights = [light for _t, light in targets.get(measure_id, []) if light.colour != NONE]
         for org in assigned.get(measure_id, []):
@@ -340,12 +392,6 @@ def plan_lights(plan: Plan, today: datetime.date) -> PlanLights:
         departments=departments,
         names={org: name for _m, org, name in assignments},
     )
-
-
-def measure_lights(plan: Plan, today: datetime.date) -> dict[int, Light]:
-    """{measure id: Light} for every measure of the plan."""
-    facts, targets = _facts(plan, today), _target_lights(plan, today)
-    return _measure_lights(plan, facts, targets, _assignments(plan))
 
 
 def department_lights(plan: Plan, today: datetime.date) -> dict[int, Light]:

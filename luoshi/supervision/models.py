@@ -71,7 +71,7 @@ class Reminder(models.Model):
 
     class Kind(models.TextChoices):
         BEFORE = "before", _("Before the due day")
-        LATE = "late", _("Late")
+        LATE = "late", pgettext_lazy("reminder kind", "Late")
         ESCALATION = "escalation", _("Escalation")
         CHASE = "chase", pgettext_lazy("supervision", "Chase")
 
@@ -117,7 +117,7 @@ class Delivery(models.Model):
         SMS = "sms", _("SMS")
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("delivery state", "Pending")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed, will retry")
@@ -187,10 +187,10 @@ class Notice(models.Model):
         Organization, models.PROTECT, related_name="+", verbose_name=_("department")
     )
     colour = models.CharField(_("colour"), max_length=6, choices=Colour.choices)
-    number = models.PositiveIntegerField(_("number"))
+    number = models.PositiveIntegerField(pgettext_lazy("supervision notice", "number"))
     year = models.PositiveSmallIntegerField(_("year"))
     subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("text"))
+    body = models.TextField(pgettext_lazy("supervision notice", "text"))
     reply_by = models.DateField(_("reply by"))
     issued_at = models.DateTimeField(_("issued at"), default=clock.now)
     issued_by = models.ForeignKey(

@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from luoshi.audit.services import diff, record_change
 from luoshi.lib import clock
 from luoshi.orgs.models import Organization, User
+from luoshi.plans.access import require_plan_coordinator
 from luoshi.plans.models import Plan
-from luoshi.plans.services import can_edit_plan, plans_for_user
 from luoshi.reporting.calendar import Workdays
 from luoshi.reporting.models import Period, Report
 from luoshi.reporting.services import ensure_periods
@@ -65,8 +65,7 @@ def get_rule(plan: Plan, today: datetime.date | None = None) -> ReminderRule:
 
 @transaction.atomic
 def set_rule(user: User, plan: Plan, *, days_before, daily_when_late, escalate_after, starts_on):
-    if not can_edit_plan(user, plan):
-        raise PermissionDenied
+    require_plan_coordinator(user, plan)
     days = sorted({int(d) for d in days_before}, reverse=True)
     if any(d < 1 or d > 20 for d in days):
         raise ValidationError(_("Reminder days must be 1 to 20 working days before the due day."))
@@ -379,12 +378,10 @@ def supervise(day: datetime.date, *, dry_run: bool = False) -> DayReport:
 
 def late_reports(user: User, plan: Plan, today: datetime.date | None = None):
     """The plan's reports past their due day and not submitted, for the coordinator."""
-    _require_coordinator(user, plan)
-    today = today or clock.today()
+    require_plan_coordinator(user, plan)
     return (
-        Report.objects.filter(
-            period__plan=plan, period__due_date__lt=today, status__in=Report.UNSUBMITTED
-        )
+        Report.objects.filter(period__plan=plan)
+        .missing(today)
         .select_related("period", "organization")
         .order_by("period__due_date", "organization__name")
     )
@@ -400,7 +397,7 @@ def default_chase_message(plan: Plan) -> str:
 @transaction.atomic
 def chase(user: User, plan: Plan, report_ids, message: str) -> list[Reminder]:
     """The coordinator chases the departments of the given late reports with `message`."""
-    _require_coordinator(user, plan)
+    require_plan_coordinator(user, plan)
     message = (message or "").strip()
     if not message:
         raise ValidationError(_("Write the message of the chase."))
@@ -455,13 +452,6 @@ def mark_read(user: User, ids=None) -> int:
 # --- Supervision notices (督办单) -------------------------------------------------------------
 
 
-def _require_coordinator(user: User, plan: Plan) -> None:
-    if not plans_for_user(user).filter(pk=plan.pk).exists():
-        raise Http404("no such plan for this user")
-    if not can_edit_plan(user, plan):
-        raise PermissionDenied
-
-
 def notices_for_user(user: User):
     notices = Notice.objects.select_related("plan", "organization", "issued_by")
     if user.is_leader:
@@ -485,7 +475,7 @@ def issue_notice(
     user: User, plan: Plan, organization: Organization, *, colour, subject, body, reply_by
 ) -> Notice:
     """The coordinator issues a 督办单 to a department of the plan; the department is told."""
-    _require_coordinator(user, plan)
+    require_plan_coordinator(user, plan)
     if colour not in Notice.Colour.values:
         raise ValidationError(_("Choose the colour of the notice."))
     if not plan.key_tasks.filter(measures__assignments__organization=organization).exists():
@@ -569,7 +559,7 @@ def score_sheet(plan: Plan) -> ScoreSheet:
 
 @transaction.atomic
 def set_score_sheet(user: User, plan: Plan, *, start, per_missing, per_late, per_returned):
-    _require_coordinator(user, plan)
+    require_plan_coordinator(user, plan)
     values = {
         "start": start,
         "per_missing": per_missing,
@@ -606,8 +596,7 @@ class Score:
 def timeliness(user: User, plan: Plan, year: int, today: datetime.date | None = None):
     """Per department: reports due in `year` (by today), on time, late, missing, returned, and
     the score by the plan's score sheet, ranked best first (one aggregate query)."""
-    if not (user.is_leader or can_edit_plan(user, plan)):
-        raise PermissionDenied
+    require_plan_coordinator(user, plan, leaders_too=True)
     today = today or clock.today()
     sheet = score_sheet(plan)
     rows = (

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from luoshi.lib import clock
 from luoshi.lib.auth import role_required
 from luoshi.orgs.models import Organization, User
-from luoshi.plans.services import can_edit_plan, get_plan_for_user
+from luoshi.plans.access import get_plan_for_coordinator, require_plan_coordinator
+from luoshi.plans.services import can_edit_plan
 from luoshi.supervision import services
 from luoshi.supervision.forms import (
     AcknowledgeForm,
@@ -31,13 +32,6 @@ from luoshi.supervision.models import Delivery, DepartmentChannels, Reminder
 
 COORDINATOR = User.Role.COORDINATOR
 DEPARTMENT = (User.Role.REPORTER, User.Role.APPROVER)
-
-
-def _coordinated_plan(user, pk):
-    plan = get_plan_for_user(user, pk)
-    if not can_edit_plan(user, plan):
-        raise PermissionDenied
-    return plan
 
 
 def _error_text(error: ValidationError) -> str:
@@ -67,7 +61,7 @@ def notifications(request):
 @role_required(COORDINATOR)
 @require_http_methods(["GET", "POST"])
 def chase(request, pk):
-    plan = _coordinated_plan(request.user, pk)
+    plan = get_plan_for_coordinator(request.user, pk)
     late = list(services.late_reports(request.user, plan))
     form = ChaseForm(
         request.POST or None,
@@ -104,7 +98,7 @@ def chase(request, pk):
 @role_required(COORDINATOR)
 @require_http_methods(["GET", "POST"])
 def reminder_rule(request, pk):
-    plan = _coordinated_plan(request.user, pk)
+    plan = get_plan_for_coordinator(request.user, pk)
     rule = services.get_rule(plan)
     initial = {
         "days_before": ",".join(str(d) for d in rule.days_before),
@@ -169,7 +163,7 @@ def notice_list(request):
 @role_required(COORDINATOR)
 @require_http_methods(["GET", "POST"])
 def notice_new(request, pk):
-    plan = _coordinated_plan(request.user, pk)
+    plan = get_plan_for_coordinator(request.user, pk)
     departments = (
         Organization.objects.filter(
             kind=Organization.Kind.DEPARTMENT, assignments__measure__key_task__plan=plan
@@ -233,9 +227,7 @@ def notice_acknowledge(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def scores(request, pk):
-    plan = get_plan_for_user(request.user, pk)
-    if not (request.user.is_leader or can_edit_plan(request.user, plan)):
-        raise PermissionDenied
+    plan = get_plan_for_coordinator(request.user, pk, leaders_too=True)
     year_text = request.GET.get("year") or str(clock.today().year)
     year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else None
     if year is None:
@@ -244,8 +236,7 @@ def scores(request, pk):
     sheet, rows = services.timeliness(request.user, plan, year)
     form = ScoreSheetForm(request.POST or None, instance=sheet)
     if request.method == "POST":
-        if not can_edit_plan(request.user, plan):
-            raise PermissionDenied
+        require_plan_coordinator(request.user, plan)
         if form.is_valid():
             try:
                 services.set_score_sheet(request.user, plan, **form.cleaned_data)

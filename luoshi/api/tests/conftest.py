@@ -1,12 +1,6 @@
-import pytest
+"""The API tests' fixture, beside the root ones: a client that sends a token."""
 
-from luoshi.reporting.tests.conftest import (  # noqa: F401  (fixtures shared with reporting)
-    _uploads_in_tmp,
-    commerce_report,
-    november,
-    tracked,
-    transport_head,
-)
+import pytest
 
 
 @pytest.fixture

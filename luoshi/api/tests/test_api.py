@@ -10,7 +10,7 @@ from luoshi.audit.models import AuditRecord
 from luoshi.lib import clock
 from luoshi.reporting import services
 from luoshi.reporting.models import Report
-from luoshi.reporting.tests.conftest import at
+from luoshi.testing import at, fill, pdf_upload
 
 JSON = "application/json"
 
@@ -115,11 +115,8 @@ def test_a_double_submit_through_the_api_submits_once(
 @pytest.fixture
 def b_draft(commerce_report, commerce_reporter):
     """Department A (市商务局)'s draft with an attachment, which B must never reach."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     report = services.start_draft(commerce_reporter, commerce_report)
-    upload = SimpleUploadedFile("证明.pdf", b"%PDF-1.4\n%%EOF\n")
-    attachment = services.add_attachment(commerce_reporter, report.entries.first(), upload)
+    attachment = services.add_attachment(commerce_reporter, report.entries.first(), pdf_upload())
     return report, attachment
 
 
@@ -254,7 +251,6 @@ def test_bulk_accept_and_the_leads_view_of_co_entries(
 ):
     from luoshi.plans.models import Measure
     from luoshi.plans.services import set_measure_departments
-    from luoshi.reporting.tests.test_workflow import fill
 
     commerce, transport = commerce_reporter.organization, transport_reporter.organization
     measure = Measure.objects.filter(assignments__organization=commerce).filter(
@@ -265,8 +261,8 @@ def test_bulk_accept_and_the_leads_view_of_co_entries(
         for a in measure.assignments.all()
     ]
     set_measure_departments(coordinator, measure, roles, needs_review=False)
-    report = fill(commerce_reporter, commerce_report)
-    co = fill(transport_reporter, november.reports.get(organization=transport), text="配合")
+    report = fill(commerce_report, commerce_reporter)
+    co = fill(november.reports.get(organization=transport), transport_reporter, text="配合")
     lead_entry = report.entries.get(measure=measure)
     seen = token_client(commerce_reporter).get(f"/api/v1/entries/{lead_entry.pk}/co-entries")
     assert "市交通运输局" in [e["organization"] for e in seen.json()]

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from luoshi.audit.models import AuditRecord, AuditSeal
 from luoshi.audit.services import record_event, seal_days, verify_chain
-from luoshi.conftest import password
+from luoshi.testing import password
 
 pytestmark = pytest.mark.django_db
 
@@ -19,9 +19,9 @@ DAY1 = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)
 def _write_days():
     with time_machine.travel(DAY1, tick=False):
         for n in range(3):
-            record_event(None, "test", object_type="t.t", object_id=str(n), changes={"n": n})
+            record_event(None, "change", object_type="t.t", object_id=str(n), changes={"n": n})
     with time_machine.travel(DAY1 + dt.timedelta(days=1), tick=False):
-        record_event(None, "test", object_type="t.t", object_id="9", changes={"v": "值"})
+        record_event(None, "change", object_type="t.t", object_id="9", changes={"v": "值"})
 
 
 def test_an_intact_log_verifies_and_sealing_is_idempotent(capsys):
@@ -59,7 +59,7 @@ def test_a_deleted_or_inserted_record_breaks_its_days_seal():
     ]
 
     with time_machine.travel(DAY1 + dt.timedelta(hours=1), tick=False):
-        record_event(None, "test", object_type="t.t", object_id="forged")
+        record_event(None, "change", object_type="t.t", object_id="forged")
     assert "现有 3 条" in verify_chain()[0]
 
 

@@ -10,21 +10,17 @@ from django.test.utils import CaptureQueriesContext
 
 from luoshi.audit.models import AuditRecord
 from luoshi.audit.services import NAME_RELATIONS, describe, record_change
-from luoshi.lib import clock
 from luoshi.reporting.models import Report, ReportEntry
-
-SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+from luoshi.testing import at, track
 
 
 @pytest.fixture
 def saved_entry(settings, seed_plan, commerce_reporter):
     """An entry of 市商务局's November report, saved once through the reporting services."""
-    from luoshi.reporting.services import ensure_periods, save_entry, start_draft
+    from luoshi.reporting.services import save_entry, start_draft
 
-    settings.REPORTING_TRACKING_START = "2026-10-01"
-    settings.REPORTING_PERIODS_AHEAD = 1
-    with time_machine.travel(datetime.datetime(2026, 11, 10, 9, tzinfo=SHANGHAI), tick=False):
-        ensure_periods(seed_plan, clock.today())
+    track(seed_plan, settings, datetime.date(2026, 10, 1), on=at(2026, 11, 10, 9))
+    with time_machine.travel(at(2026, 11, 10, 9), tick=False):
         report = Report.objects.get(
             period__start=datetime.date(2026, 11, 1), organization=commerce_reporter.organization
         )

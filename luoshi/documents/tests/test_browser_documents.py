@@ -7,8 +7,8 @@ import io
 import pytest
 from docx import Document
 
-from luoshi.conftest import password
 from luoshi.lib import clock
+from luoshi.testing import track
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,27 +17,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def last_month(seed_plan, settings):
     """The seed plan tracked from two months ago, with the builder's reports: real time."""
     from luoshi.reporting.builder import build_reports
-    from luoshi.reporting.services import ensure_periods
 
     today = clock.today()
     start = (today.replace(day=1) - datetime.timedelta(days=32)).replace(day=1)
-    settings.REPORTING_TRACKING_START = start.isoformat()
-    ensure_periods(seed_plan, today)
+    track(seed_plan, settings, start, ahead=2)
     build_reports(seed_plan, start, today, today=today)
     return seed_plan.periods.filter(due_date__lt=today).order_by("-start").first()
 
 
 def test_coordinator_downloads_the_consolidated_report(
-    live_server, browser, artifacts, coordinator, last_month
+    logged_in_page, artifacts, coordinator, last_month
 ):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
-    page = context.new_page()
-    errors = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(live_server.url + "/login/?next=/documents/")
-    page.get_by_label("用户名").fill("coordinator")
-    page.get_by_label("密码").fill(password("coordinator"))
-    page.get_by_role("button", name="登录").click()
+    page = logged_in_page("coordinator", next="/documents/", accept_downloads=True)
     page.wait_for_url("**/documents/")
     page.get_by_role("link", name="汇总报告与台账").click()
     row = page.locator("li", has_text=last_month.label)
@@ -55,5 +46,4 @@ def test_coordinator_downloads_the_consolidated_report(
     title = f"关于《促进绿色消费重点任务贯彻落实分工方案》{last_month.label}落实情况的报告"
     assert title in [p.text for p in document.paragraphs]
     assert download.value.suggested_filename.endswith(".docx")
-    assert errors == []
-    context.close()
+    assert page.errors == []

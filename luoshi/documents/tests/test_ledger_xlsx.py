@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from luoshi.conftest import department
 from luoshi.reporting.queries import SUBMITTED_STATES
 from luoshi.reporting.services import ReportState
+from luoshi.testing import department
 
 pytestmark = pytest.mark.django_db
 

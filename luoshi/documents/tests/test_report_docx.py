@@ -10,12 +10,12 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from luoshi.conftest import require_cjk_font, require_program
 from luoshi.documents import official
 from luoshi.documents.pdf import docx_to_pdf
 from luoshi.documents.report_docx import build_report_docx, chinese_number
 from luoshi.documents.services import consolidated_report, default_options
 from luoshi.reporting.models import Report
+from luoshi.testing import require_cjk_font, require_program
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 from docx import Document
 
 from luoshi.audit.models import AuditRecord
-from luoshi.conftest import department
 from luoshi.reporting import services as reporting
 from luoshi.reporting.models import Report, ReportEntry
+from luoshi.testing import department
 
 pytestmark = pytest.mark.django_db
 

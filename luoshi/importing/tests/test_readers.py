@@ -19,7 +19,7 @@ from luoshi.importing import parse_text
 from luoshi.importing.docx_reader import read_docx
 from luoshi.importing.pdf_reader import read_pdf
 from luoshi.importing.sources import MAX_UPLOAD_BYTES, UnreadableFile, read_document
-from luoshi.importing.tests.documents import (
+from luoshi.testing import (
     convert,
     docx_from_text,
     encrypted_pdf_from_docx,

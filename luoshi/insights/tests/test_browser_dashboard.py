@@ -3,12 +3,12 @@ table link drill down, a period is published, and an anonymous visitor reads the
 
 import pytest
 
-from luoshi.conftest import password
 from luoshi.lib import clock
 from luoshi.plans.models import Target
 from luoshi.reporting import calendar
 from luoshi.reporting import services as reporting
 from luoshi.reporting.builder import build_reports
+from luoshi.testing import watch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,43 +32,15 @@ def history(seed_plan, coordinator, settings):
     return seed_plan
 
 
-def watched(page):
-    """Collect console errors, uncaught exceptions, failed requests and HTTP errors."""
-    page.errors = []
-    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    # A request cut short by leaving the page is not a failure (a missing file answers 404).
-    page.on(
-        "requestfailed",
-        lambda r: None if "ERR_ABORTED" in (r.failure or "") else page.errors.append(r.url),
-    )
-    page.on(
-        "response",
-        lambda r: page.errors.append(f"{r.status}: {r.url}") if r.status >= 400 else None,
-    )
-    return page
-
-
-def log_in(browser, live_server, username):
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    page = watched(context.new_page())
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password(username))
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-    return page
-
-
 def wait_for_charts(page, kinds):
     for kind in kinds:
         page.wait_for_selector(f'[data-chart="{kind}"][data-rendered="true"] canvas')
 
 
 def test_the_coordinator_reads_the_dashboard_drills_down_and_publishes(
-    live_server, browser, artifacts, history, coordinator
+    live_server, logged_in_page, artifacts, history, coordinator
 ):
-    page = log_in(browser, live_server, "coordinator")
+    page = logged_in_page("coordinator")
     page.goto(live_server.url + "/insights/")
     wait_for_charts(page, ["plans", "trend"])
     page.screenshot(path=str(artifacts / "insights-overview.png"), full_page=True)
@@ -120,7 +92,6 @@ def test_the_coordinator_reads_the_dashboard_drills_down_and_publishes(
     page.get_by_role("button", name="发布").click()
     assert page.get_by_text("已发布到公开门户").is_visible()
     assert page.errors == []
-    page.context.close()
 
 
 def test_an_anonymous_visitor_reads_the_portal_on_a_phone(
@@ -131,7 +102,7 @@ def test_an_anonymous_visitor_reads_the_portal_on_a_phone(
     period = history.periods.filter(due_date__lt=clock.today()).order_by("-start").first()
     publish(coordinator, period)
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    page = watched(context.new_page())
+    page = watch(context.new_page())
     page.goto(live_server.url + "/portal/")
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
     page.get_by_role("link", name=history.title).click()
@@ -154,9 +125,9 @@ def test_an_anonymous_visitor_reads_the_portal_on_a_phone(
 
 
 def test_a_department_lands_on_its_home_with_the_working_days_left(
-    live_server, browser, artifacts, commerce_reporter, history
+    logged_in_page, artifacts, commerce_reporter, history
 ):
-    page = log_in(browser, live_server, "commerce_reporter")
+    page = logged_in_page("commerce_reporter")
     page.wait_for_url("**/reporting/")
     assert page.get_by_role("heading", level=1, name="市商务局").is_visible()
     for heading in ["下一个截止日", "退回修改", "待签收督办单", "我的报送", "我的措施"]:
@@ -166,4 +137,3 @@ def test_a_department_lands_on_its_home_with_the_working_days_left(
         assert "工作日" in countdown.inner_text() or "今天截止" in countdown.inner_text()
     page.screenshot(path=str(artifacts / "department-home.png"), full_page=True)
     assert page.errors == []
-    page.context.close()

@@ -6,22 +6,29 @@ import pytest
 import time_machine
 from django.conf import settings
 
+from luoshi.audit.actions import ACTIONS
 from luoshi.audit.services import record_change
-from luoshi.conftest import department, make_user
 from luoshi.insights import services as insights
 from luoshi.lib import clock
 from luoshi.reporting import services
-from luoshi.reporting.tests.conftest import at
-from luoshi.reporting.tests.test_pages_report import fill_in
+from luoshi.testing import (
+    DASHBOARD_ENDPOINTS,
+    at,
+    dashboard_json,
+    dashboard_url,
+    department,
+    fill,
+    make_user,
+)
 
-from .test_dashboard import ENDPOINTS, get_json, url
+pytestmark = pytest.mark.usefixtures("mid_november")
 
 
 def endpoint_url(name, plan):
-    return url(name) if name == "overview_data" else url(name, plan)
+    return dashboard_url(name) if name == "overview_data" else dashboard_url(name, plan)
 
 
-@pytest.mark.parametrize("name", ["overview_data", *ENDPOINTS])
+@pytest.mark.parametrize("name", ["overview_data", *DASHBOARD_ENDPOINTS])
 def test_a_second_request_reads_only_the_data_version(
     name, client_for, coordinator, tracked, reported, django_assert_num_queries
 ):
@@ -39,19 +46,19 @@ def test_a_report_signed_off_shows_at_once(
     client_for, coordinator, tracked, reported, transport_reporter, transport_head
 ):
     client = client_for(coordinator)
-    overview = get_json(client, "overview_data")["plans"][0]
-    progress = get_json(client, "progress_data", tracked)["overall"]
+    overview = dashboard_json(client, "overview_data")["plans"][0]
+    progress = dashboard_json(client, "progress_data", tracked)["overall"]
     assert overview["awaiting_review"] == 0
     report = tracked.periods.get(start__month=11).reports.get(
         organization=transport_reporter.organization
     )
-    fill_in(transport_reporter, report)
+    fill(report, transport_reporter)
     services.submit_for_signoff(transport_reporter, report)
     services.sign_off(transport_head, report)
 
-    assert get_json(client, "overview_data")["plans"][0]["awaiting_review"] == 1
+    assert dashboard_json(client, "overview_data")["plans"][0]["awaiting_review"] == 1
     in_progress = {item["key"]: item["value"] for item in progress}["in_progress"]
-    now = get_json(client, "progress_data", tracked)["overall"]
+    now = dashboard_json(client, "progress_data", tracked)["overall"]
     assert {item["key"]: item["value"] for item in now}["in_progress"] > in_progress
 
 
@@ -61,47 +68,51 @@ def test_a_coordinator_accepting_a_report_moves_the_overview(
     report = tracked.periods.get(start__month=11).reports.get(
         organization=transport_reporter.organization
     )
-    fill_in(transport_reporter, report)
+    fill(report, transport_reporter)
     services.submit_for_signoff(transport_reporter, report)
     report = services.sign_off(transport_head, report)
     client = client_for(coordinator)
-    assert get_json(client, "overview_data")["plans"][0]["awaiting_review"] == 1
+    assert dashboard_json(client, "overview_data")["plans"][0]["awaiting_review"] == 1
     services.accept(coordinator, report)
-    assert get_json(client, "overview_data")["plans"][0]["awaiting_review"] == 0
+    assert dashboard_json(client, "overview_data")["plans"][0]["awaiting_review"] == 0
 
 
 def test_nobody_is_served_another_users_cached_json(
     client_for, coordinator, commerce_reporter, tracked
 ):
     other = make_user("other_coordinator", "coordinator", department("市商务局"))
-    mine = get_json(client_for(coordinator), "overview_data")
+    mine = dashboard_json(client_for(coordinator), "overview_data")
     assert [plan["name"] for plan in mine["plans"]] == [tracked.title]
     # Logging in changes no data: the version is the same, the user is not.
     client = client_for(other)
-    assert get_json(client, "overview_data")["plans"] == []
-    assert client_for(commerce_reporter).get(url("overview_data")).status_code == 403
-    for name in ENDPOINTS:
-        assert client_for(coordinator).get(url(name, tracked)).status_code == 200
-        assert client_for(other).get(url(name, tracked)).status_code == 404
-        assert client_for(commerce_reporter).get(url(name, tracked)).status_code == 403
+    assert dashboard_json(client, "overview_data")["plans"] == []
+    assert client_for(commerce_reporter).get(dashboard_url("overview_data")).status_code == 403
+    for name in DASHBOARD_ENDPOINTS:
+        assert client_for(coordinator).get(dashboard_url(name, tracked)).status_code == 200
+        assert client_for(other).get(dashboard_url(name, tracked)).status_code == 404
+        assert client_for(commerce_reporter).get(dashboard_url(name, tracked)).status_code == 403
 
 
 def test_the_next_day_is_computed_afresh(client_for, coordinator, tracked, reported):
     # November is due on the 28th: late that evening it is not in the trend yet, the next
     # morning (well within the cache's lifetime) it is.
     with time_machine.travel(at(2026, 11, 28, 22), tick=False):
-        months = get_json(client_for(coordinator), "timeliness_data", tracked)["trend"]["months"]
+        months = dashboard_json(client_for(coordinator), "timeliness_data", tracked)["trend"][
+            "months"
+        ]
     assert months == ["2026年10月"]
     with time_machine.travel(at(2026, 11, 29, 8), tick=False):
-        months = get_json(client_for(coordinator), "timeliness_data", tracked)["trend"]["months"]
+        months = dashboard_json(client_for(coordinator), "timeliness_data", tracked)["trend"][
+            "months"
+        ]
     assert months == ["2026年10月", "2026年11月"]
 
 
 def test_each_language_has_its_own_json(client_for, coordinator, tracked):
     client = client_for(coordinator)
-    chinese = get_json(client, "progress_data", tracked)["states"]
+    chinese = dashboard_json(client, "progress_data", tracked)["states"]
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    english = get_json(client, "progress_data", tracked)["states"]
+    english = dashboard_json(client, "progress_data", tracked)["states"]
     assert chinese[0]["label"] != english[0]["label"] == "Done"
 
 
@@ -115,6 +126,13 @@ def test_the_data_version_moves_with_every_change_but_not_with_a_login(
     assert insights.data_version() == before
     record_change(coordinator, "close", tracked, {"closed_at": {"old": None, "new": "now"}})
     assert insights.data_version() != before
+
+
+@pytest.mark.parametrize("code", sorted(ACTIONS))
+def test_the_data_version_moves_with_the_actions_that_change_data(code, coordinator, tracked):
+    before = insights.data_version()
+    record_change(coordinator, code, tracked)
+    assert (insights.data_version() != before) is ACTIONS[code].changes_data
 
 
 def test_new_expected_reports_move_the_data_version(coordinator, tracked, settings):

@@ -6,27 +6,22 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from luoshi.conftest import department, make_user
 from luoshi.insights import services as insights
 from luoshi.lib import clock
 from luoshi.plans.services import set_measure_departments
 from luoshi.reporting import services
 from luoshi.reporting.models import Report
 from luoshi.reporting.services import ReportState
-from luoshi.reporting.tests.test_pages_report import measure
+from luoshi.testing import (
+    DASHBOARD_ENDPOINTS,
+    dashboard_json,
+    dashboard_url,
+    department,
+    make_user,
+    measure,
+)
 
-ENDPOINTS = ["progress_data", "heatmap_data", "timeliness_data", "targets_data", "lights_data"]
-
-
-def url(name, plan=None):
-    return reverse(f"insights:{name}", args=[plan.pk] if plan else [])
-
-
-def get_json(client, name, plan=None):
-    response = client.get(url(name, plan))
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/json"
-    return response.json()
+pytestmark = pytest.mark.usefixtures("mid_november")
 
 
 # --- Pages ------------------------------------------------------------------------------------
@@ -35,12 +30,12 @@ def get_json(client, name, plan=None):
 def test_the_plan_dashboard_has_a_chart_and_a_table_for_each_figure(
     client_for, coordinator, tracked
 ):
-    page = client_for(coordinator).get(url("plan", tracked)).content.decode()
+    page = client_for(coordinator).get(dashboard_url("plan", tracked)).content.decode()
     for kind in ["overall", "tasks", "heatmap", "timeliness", "targets"]:
         assert f'data-chart="{kind}"' in page
         assert f'data-table-for="{kind}"' in page
-    for name in ENDPOINTS:
-        assert f'data-url="{url(name, tracked)}"' in page
+    for name in DASHBOARD_ENDPOINTS:
+        assert f'data-url="{dashboard_url(name, tracked)}"' in page
     assert "vendor/echarts/echarts.min.js" in page and "insights/dashboard.js" in page
     assert "<script>" not in page  # no inline script: the CSP allows our files only
     assert reverse("portal:manage", args=[tracked.pk]) in page
@@ -50,16 +45,16 @@ def test_the_overview_lists_the_plans_and_a_leader_reads_it_too(
     client_for, coordinator, leader, tracked
 ):
     for user in (coordinator, leader):
-        page = client_for(user).get(url("index")).content.decode()
+        page = client_for(user).get(dashboard_url("index")).content.decode()
         assert 'data-chart="plans"' in page and 'data-chart="trend"' in page
-    data = get_json(client_for(leader), "overview_data")
+    data = dashboard_json(client_for(leader), "overview_data")
     assert [p["name"] for p in data["plans"]] == [tracked.title]
-    assert data["plans"][0]["url"] == url("plan", tracked)
+    assert data["plans"][0]["url"] == dashboard_url("plan", tracked)
     assert sum(data["plans"][0]["counts"].values()) == 77
 
 
 def test_a_leader_reads_a_plan_dashboard_without_the_publish_button(client_for, leader, tracked):
-    page = client_for(leader).get(url("plan", tracked)).content.decode()
+    page = client_for(leader).get(dashboard_url("plan", tracked)).content.decode()
     assert reverse("portal:manage", args=[tracked.pk]) not in page
     assert "示例数据" not in page
 
@@ -67,19 +62,19 @@ def test_a_leader_reads_a_plan_dashboard_without_the_publish_button(client_for, 
 def test_the_dashboard_of_the_demos_sample_reports_says_so(
     client_for, coordinator, tracked, reported
 ):
-    from luoshi.plans.demo import SAMPLE_MARK
+    from luoshi.reporting.builder import SAMPLE_MARK
 
-    # The demo marks its sample texts with one bulk update (luoshi.plans.demo); so does this.
+    # The demo marks its sample texts with one bulk update (luoshi.demo.services); so does this.
     reported["on_time"].entries.filter(pk=reported["on_time"].entries.first().pk).update(
         progress=SAMPLE_MARK + "演示"
     )
-    page = client_for(coordinator).get(url("plan", tracked)).content.decode()
+    page = client_for(coordinator).get(dashboard_url("plan", tracked)).content.decode()
     assert "示例数据" in page
 
 
 def test_without_plans_the_overview_says_what_to_do(client_for, region):
     coordinator = make_user("lonely", "coordinator", region)
-    page = client_for(coordinator).get(url("index")).content.decode()
+    page = client_for(coordinator).get(dashboard_url("index")).content.decode()
     assert "先导入方案" in page and 'data-chart="plans"' not in page
 
 
@@ -88,31 +83,31 @@ def test_departments_and_administrators_cannot_open_dashboards(
     client_for, request, persona, tracked
 ):
     client = client_for(request.getfixturevalue(persona))
-    assert client.get(url("index")).status_code == 403
-    assert client.get(url("overview_data")).status_code == 403
-    assert client.get(url("plan", tracked)).status_code == 403
-    for name in ENDPOINTS:
-        assert client.get(url(name, tracked)).status_code == 403
+    assert client.get(dashboard_url("index")).status_code == 403
+    assert client.get(dashboard_url("overview_data")).status_code == 403
+    assert client.get(dashboard_url("plan", tracked)).status_code == 403
+    for name in DASHBOARD_ENDPOINTS:
+        assert client.get(dashboard_url(name, tracked)).status_code == 403
 
 
 def test_another_offices_coordinator_does_not_see_the_plan(client_for, tracked):
     other = make_user("other_coordinator", "coordinator", department("市商务局"))
     client = client_for(other)
-    assert client.get(url("plan", tracked)).status_code == 404
-    for name in ENDPOINTS:
-        assert client.get(url(name, tracked)).status_code == 404
-    assert get_json(client, "overview_data")["plans"] == []
+    assert client.get(dashboard_url("plan", tracked)).status_code == 404
+    for name in DASHBOARD_ENDPOINTS:
+        assert client.get(dashboard_url(name, tracked)).status_code == 404
+    assert dashboard_json(client, "overview_data")["plans"] == []
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client_for, tracked):
-    response = client_for(None).get(url("heatmap_data", tracked))
+    response = client_for(None).get(dashboard_url("heatmap_data", tracked))
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
 def test_the_endpoints_refuse_post(client_for, coordinator, tracked):
     client = client_for(coordinator)
-    for name in ENDPOINTS:
-        assert client.post(url(name, tracked)).status_code == 405
+    for name in DASHBOARD_ENDPOINTS:
+        assert client.post(dashboard_url(name, tracked)).status_code == 405
 
 
 # --- The figures ------------------------------------------------------------------------------
@@ -121,7 +116,7 @@ def test_the_endpoints_refuse_post(client_for, coordinator, tracked):
 def test_progress_counts_every_measure_by_its_latest_reported_state(
     client_for, coordinator, tracked, reported
 ):
-    data = get_json(client_for(coordinator), "progress_data", tracked)
+    data = dashboard_json(client_for(coordinator), "progress_data", tracked)
     overall = {item["key"]: item["value"] for item in data["overall"]}
     assert data["total"] == 77 == sum(overall.values())
     commerce = set(
@@ -141,14 +136,14 @@ def test_a_closed_measure_counts_as_done(
 ):
     request = services.request_closure(commerce_reporter, measure("十.3"), "已全部完成。")
     services.close_measure(coordinator, request, "同意办结")
-    data = get_json(client_for(coordinator), "progress_data", tracked)
+    data = dashboard_json(client_for(coordinator), "progress_data", tracked)
     assert {i["key"]: i["value"] for i in data["overall"]}["done"] == 1
 
 
 def test_the_heatmap_has_a_cell_per_report_of_the_begun_periods_linking_to_it(
     client_for, coordinator, tracked, reported
 ):
-    data = get_json(client_for(coordinator), "heatmap_data", tracked)
+    data = dashboard_json(client_for(coordinator), "heatmap_data", tracked)
     assert data["periods"] == ["2026年10月", "2026年11月"]  # December has not begun
     begun = Report.objects.filter(period__plan=tracked, period__start__lte=clock.today())
     assert len(data["cells"]) == begun.count()
@@ -174,7 +169,7 @@ def test_the_heatmap_has_a_cell_per_report_of_the_begun_periods_linking_to_it(
 def test_timeliness_counts_on_time_late_and_missing_by_month_due(
     client_for, coordinator, tracked, reported
 ):
-    data = get_json(client_for(coordinator), "timeliness_data", tracked)
+    data = dashboard_json(client_for(coordinator), "timeliness_data", tracked)
     october = tracked.periods.get(start__month=10).reports.count()
     assert data["trend"]["months"] == ["2026年10月"]  # November is not due yet
     assert data["trend"]["late"] == [1]
@@ -186,7 +181,7 @@ def test_timeliness_counts_on_time_late_and_missing_by_month_due(
 def test_the_overview_counts_each_plans_reports_and_the_months_due(
     client_for, leader, tracked, reported
 ):
-    data = get_json(client_for(leader), "overview_data")
+    data = dashboard_json(client_for(leader), "overview_data")
     october = tracked.periods.get(start__month=10).reports.count()
     [plan] = data["plans"]
     assert (plan["late"], plan["missing"], plan["on_time_percent"]) == (1, october - 1, 0.0)
@@ -199,7 +194,7 @@ def test_the_overview_counts_each_plans_reports_and_the_months_due(
 def test_target_attainment_shows_the_owners_actual_against_the_target(
     client_for, coordinator, tracked, reported, target
 ):
-    data = get_json(client_for(coordinator), "targets_data", tracked)
+    data = dashboard_json(client_for(coordinator), "targets_data", tracked)
     [item] = data["targets"]
     assert item["code"] == "十.3"
     assert item["actual"] == "1500"
@@ -224,11 +219,11 @@ def test_schedule_share_runs_from_the_issue_date_to_the_deadline(target):
 def test_the_red_and_yellow_lists_give_the_reasons_and_link_to_the_pages(
     client_for, coordinator, tracked, reported
 ):
-    data = get_json(client_for(coordinator), "lights_data", tracked)
+    data = dashboard_json(client_for(coordinator), "lights_data", tracked)
     departments = {row["cells"][1]: row for row in data["departments"]["rows"]}
     transport = departments["市交通运输局"]
     assert transport["light"] == "red" and "逾期未报送" in transport["cells"][2]
-    assert transport["url"] == reverse("orgs:department", args=[department("市交通运输局").pk])
+    assert transport["url"] == reverse("plans:department", args=[department("市交通运输局").pk])
     assert departments["市商务局"]["light"] == "yellow"
     assert "逾期补报" in departments["市商务局"]["cells"][2]
     lights = [row["light"] for row in data["measures"]["rows"]]
@@ -267,7 +262,7 @@ def more_of_everything(coordinator, tracked, commerce_reporter, transport_report
             services.start_draft(user, report)
 
 
-@pytest.mark.parametrize("name", ENDPOINTS)
+@pytest.mark.parametrize("name", DASHBOARD_ENDPOINTS)
 def test_every_endpoint_has_a_pinned_query_count_whatever_the_data(
     name,
     client_for,
@@ -281,12 +276,12 @@ def test_every_endpoint_has_a_pinned_query_count_whatever_the_data(
 ):
     client = client_for(coordinator)
     with django_assert_num_queries(QUERIES[name]):
-        client.get(url(name, tracked))
+        client.get(dashboard_url(name, tracked))
     settings.REPORTING_PERIODS_AHEAD = 6
     more_of_everything(coordinator, tracked, commerce_reporter, transport_reporter)
     client = client_for(coordinator)
     with django_assert_num_queries(QUERIES[name]):
-        client.get(url(name, tracked))
+        client.get(dashboard_url(name, tracked))
 
 
 def test_the_overview_data_has_a_pinned_query_count_whatever_the_plans(
@@ -296,11 +291,11 @@ def test_the_overview_data_has_a_pinned_query_count_whatever_the_plans(
     # Session, user, data version, plans, measures, periods, their latest entries (2), the
     # reports counted by plan and month (timeliness, trend, awaiting review).
     with django_assert_num_queries(9):
-        client.get(url("overview_data"))
+        client.get(dashboard_url("overview_data"))
     settings.REPORTING_PERIODS_AHEAD = 6
     services.ensure_periods(tracked, clock.today())
     with django_assert_num_queries(9):
-        client.get(url("overview_data"))
+        client.get(dashboard_url("overview_data"))
 
 
 def test_the_dashboard_pages_have_a_pinned_query_count(
@@ -309,6 +304,6 @@ def test_the_dashboard_pages_have_a_pinned_query_count(
     client = client_for(coordinator)
     # Session, user, plan, sample data?, the user's organization (base.html).
     with django_assert_num_queries(5):
-        client.get(url("plan", tracked))
+        client.get(dashboard_url("plan", tracked))
     with django_assert_num_queries(4):
-        client.get(url("index"))
+        client.get(dashboard_url("index"))

@@ -9,25 +9,24 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from luoshi.audit.models import AuditRecord
-from luoshi.conftest import password
 from luoshi.lib import clock
+from luoshi.testing import at, department, password
 
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-START = dt.datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI)
+START = at(2026, 11, 20, 9, 0)
 
 
-def log_in(client, username, pw):
+def post_login(client, username, pw):
     return client.post(reverse("login"), {"username": username, "password": pw})
 
 
 def test_the_sixth_try_is_refused_even_with_the_right_password(client, commerce_reporter):
     for _ in range(4):
-        response = log_in(client, "commerce_reporter", "wrong")
+        response = post_login(client, "commerce_reporter", "wrong")
         assert response.status_code == 200
         assert "用户名或密码错误" in response.content.decode()
     # The fifth failure locks the account.
-    assert log_in(client, "commerce_reporter", "wrong").status_code == 429
-    response = log_in(client, "commerce_reporter", password("commerce_reporter"))
+    assert post_login(client, "commerce_reporter", "wrong").status_code == 429
+    response = post_login(client, "commerce_reporter", password("commerce_reporter"))
     assert response.status_code == 429
     page = response.content.decode()
     assert "账号已被锁定 15 分钟" in page and "安全管理员" in page
@@ -39,11 +38,14 @@ def test_the_sixth_try_is_refused_even_with_the_right_password(client, commerce_
 def test_the_lockout_ends_after_15_minutes(client, commerce_reporter):
     with time_machine.travel(START, tick=False):
         for _ in range(5):
-            log_in(client, "commerce_reporter", "wrong")
+            post_login(client, "commerce_reporter", "wrong")
     with time_machine.travel(START + dt.timedelta(minutes=14), tick=False):
-        assert log_in(client, "commerce_reporter", password("commerce_reporter")).status_code == 429
+        assert (
+            post_login(client, "commerce_reporter", password("commerce_reporter")).status_code
+            == 429
+        )
     with time_machine.travel(START + dt.timedelta(minutes=16), tick=False):
-        response = log_in(client, "commerce_reporter", password("commerce_reporter"))
+        response = post_login(client, "commerce_reporter", password("commerce_reporter"))
     assert response.status_code == 302
 
 
@@ -51,7 +53,7 @@ def test_the_security_administrator_unlocks_an_account(
     client, client_for, commerce_reporter, security_admin
 ):
     for _ in range(5):
-        log_in(client, "commerce_reporter", "wrong")
+        post_login(client, "commerce_reporter", "wrong")
     admin = client_for(security_admin)
     page = admin.get(reverse("security:home")).content.decode()
     assert "commerce_reporter" in page and "已锁定" in page
@@ -59,7 +61,7 @@ def test_the_security_administrator_unlocks_an_account(
     assert response.status_code == 302
     assert AuditRecord.objects.filter(action="unlock", object_repr="commerce_reporter").exists()
     client.logout()
-    assert log_in(client, "commerce_reporter", password("commerce_reporter")).status_code == 302
+    assert post_login(client, "commerce_reporter", password("commerce_reporter")).status_code == 302
 
 
 # --- Session timeouts ------------------------------------------------------------------------
@@ -128,8 +130,6 @@ def production_passwords(settings):
 def test_a_generated_password_must_be_changed_first(
     client, client_for, system_admin, production_passwords, seed_plan
 ):
-    from luoshi.conftest import department
-
     admin = client_for(system_admin)
     response = admin.post(
         reverse("sysadmin:account_create"),
@@ -142,7 +142,7 @@ def test_a_generated_password_must_be_changed_first(
     )
     issued = response.context["password"]
     client.logout()
-    assert log_in(client, "new_reporter", issued).status_code == 302
+    assert post_login(client, "new_reporter", issued).status_code == 302
     response = client.get(reverse("reporting:home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("password_change"))
@@ -196,7 +196,7 @@ def test_coordinators_and_administrators_need_a_second_factor(
     request, client, persona, production_otp
 ):
     user = request.getfixturevalue(persona)
-    log_in(client, user.username, password(user.username))
+    post_login(client, user.username, password(user.username))
     response = client.get(reverse("home"), follow=True)
     assert response.redirect_chain[-1][0].startswith(reverse("two_factor"))
     page = response.content.decode()
@@ -216,13 +216,13 @@ def test_coordinators_and_administrators_need_a_second_factor(
     assert device.confirmed
     # The next login asks for a code from the enrolled app, not for a new enrolment.
     client.logout()
-    log_in(client, user.username, password(user.username))
+    post_login(client, user.username, password(user.username))
     page = client.get(reverse("two_factor")).content.decode()
     assert 'id="qr"' not in page and "输入验证码" in page
 
 
 def test_department_users_need_no_second_factor(client, commerce_reporter, production_otp):
-    log_in(client, "commerce_reporter", password("commerce_reporter"))
+    post_login(client, "commerce_reporter", password("commerce_reporter"))
     assert client.get(reverse("reporting:home")).status_code == 200
 
 

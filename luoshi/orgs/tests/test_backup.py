@@ -15,19 +15,16 @@ from django.db import connection
 from luoshi.audit.services import seal_days, verify_chain
 from luoshi.orgs.backups import media_checksums, table_counts
 from luoshi.reporting import services
-from luoshi.reporting.tests.conftest import at
-from luoshi.reporting.tests.test_workflow import fill
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from luoshi.testing import at, fill, pdf_upload
 
 
 @pytest.fixture
 def busy_instance(commerce_report, commerce_reporter, commerce_head, coordinator, settings):
     """A report signed off with two attachments, audit records sealed for past days."""
     with time_machine.travel(at(2026, 11, 20, 10, 0), tick=False):
-        report = fill(commerce_reporter, commerce_report)
+        report = fill(commerce_report, commerce_reporter)
         entry = report.entries.first()
-        services.add_attachment(commerce_reporter, entry, SimpleUploadedFile("证明.pdf", PDF))
+        services.add_attachment(commerce_reporter, entry, pdf_upload("证明.pdf"))
         png = SimpleUploadedFile("照片.png", b"\x89PNG\r\n\x1a\n" + b"1" * 99)
         services.add_attachment(commerce_reporter, entry, png)
         report = services.submit_for_signoff(commerce_reporter, report)

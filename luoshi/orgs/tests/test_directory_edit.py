@@ -4,14 +4,9 @@ import pytest
 from django.urls import reverse
 
 from luoshi.audit.models import AuditRecord
-from luoshi.conftest import department, make_user
 from luoshi.orgs.models import Organization
 from luoshi.orgs.services import Directory, get_or_create_region
-
-
-@pytest.fixture
-def office(region):
-    return make_user("coordinator", "coordinator", department("市发展改革委"))
+from luoshi.testing import department, make_user
 
 
 @pytest.fixture

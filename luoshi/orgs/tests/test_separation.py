@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from luoshi.audit.models import AuditRecord
-from luoshi.conftest import department
 from luoshi.orgs.models import User
+from luoshi.testing import department, make_user
 
 PAGES = {
     "system_admin": ["sysadmin:accounts", "sysadmin:account_create", "sysadmin:system"],
@@ -97,10 +97,10 @@ def test_the_security_administrator_changes_roles_and_is_audited(
 def test_a_refused_object_is_audited_as_a_denial(client_for, transport_reporter, seed_plan):
     client = client_for(transport_reporter)
     commerce = department("市商务局")
-    assert client.get(reverse("orgs:department", args=[commerce.pk])).status_code == 404
+    assert client.get(reverse("plans:department", args=[commerce.pk])).status_code == 404
     denial = AuditRecord.objects.get(action="denied")
     assert denial.username == "transport_reporter"
-    assert denial.object_repr == f"GET /departments/{commerce.pk}/"
+    assert denial.object_repr == f"GET /plans/departments/{commerce.pk}/"
     assert denial.changes["status"]["new"] == 404
 
 
@@ -120,8 +120,6 @@ def test_the_audit_administrator_sees_the_retention_rule(client_for, audit_admin
 def test_administrator_pages_take_the_same_queries_whatever_the_data(
     request, client_for, django_assert_num_queries, persona, name, queries
 ):
-    from luoshi.conftest import make_user
-
     client = client_for(request.getfixturevalue(persona))
     with django_assert_num_queries(queries):
         client.get(reverse(name))

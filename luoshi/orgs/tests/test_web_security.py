@@ -13,8 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from luoshi.reporting import services
-from luoshi.reporting.tests.conftest import at
-from luoshi.reporting.tests.test_workflow import fill
+from luoshi.testing import at, fill
 
 SAMPLE = {"int": "1", "slug": "x", "str": "x", "path": "x", "uuid": str(uuid.uuid4())}
 PARAM = re.compile(r"<(?:(\w+):)?\w+>")
@@ -62,7 +61,7 @@ def test_a_script_in_a_report_shows_as_text_on_the_report_and_the_ledger(
     client_for, commerce_report, commerce_reporter, commerce_head, coordinator
 ):
     with time_machine.travel(at(2026, 11, 20, 10, 0), tick=False):
-        report = fill(commerce_reporter, commerce_report)
+        report = fill(commerce_report, commerce_reporter)
         entry = report.entries.order_by("measure__key_task__no", "measure__no").first()
         services.save_entry(commerce_reporter, entry, {"progress": SCRIPT}, entry.version)
         report = services.submit_for_signoff(commerce_reporter, report)

@@ -5,8 +5,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from luoshi.plans.demo import SEED
 from luoshi.plans.models import Plan
+from luoshi.plans.seed import SEED
 
 
 def run(*args) -> str:

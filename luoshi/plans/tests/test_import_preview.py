@@ -8,22 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from luoshi.audit.models import AuditRecord
-from luoshi.conftest import department, make_user
 from luoshi.orgs.models import Organization
-from luoshi.plans.demo import SEED
 from luoshi.plans.models import ImportDraft, Plan, Target
-
-
-@pytest.fixture(autouse=True)
-def _uploads(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "uploads"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def office(region):
-    """The coordinator of the seed's office, before any plan is imported."""
-    return make_user("coordinator", "coordinator", department("市发展改革委"))
+from luoshi.plans.seed import SEED
+from luoshi.testing import department, make_user
 
 
 def upload(client, name=SEED.name, data=None):
@@ -118,7 +106,7 @@ def test_uploading_the_same_file_twice_keeps_one_draft(client_for, office):
     ],
 )
 def test_a_bad_file_gets_a_chinese_message_and_nothing_is_kept(
-    client_for, office, _uploads, name, data, message
+    client_for, office, settings, name, data, message
 ):
     organizations = Organization.objects.count()
     response = upload(client_for(office), name, data)
@@ -129,7 +117,8 @@ def test_a_bad_file_gets_a_chinese_message_and_nothing_is_kept(
         assert message in errors[0]
     assert not ImportDraft.objects.exists()
     assert Organization.objects.count() == organizations
-    assert not _uploads.exists() or not any(_uploads.rglob("*.*"))
+    uploads = settings.MEDIA_ROOT
+    assert not uploads.exists() or not any(uploads.rglob("*.*"))
 
 
 def test_a_plan_already_imported_is_refused_with_a_clear_message(

@@ -7,8 +7,8 @@ from luoshi.audit.models import AuditRecord
 from luoshi.importing import ParsedMeasure, ParsedPlan, ParsedTask
 from luoshi.importing.sources import parse_file
 from luoshi.orgs.models import Organization
-from luoshi.plans.demo import SEED
 from luoshi.plans.models import Assignment, KeyTask, Measure, Plan
+from luoshi.plans.seed import SEED
 from luoshi.plans.services import PlanExists, import_plan, parsed_plan_from_db
 
 NUMERALS = [

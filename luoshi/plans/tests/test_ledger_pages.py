@@ -6,8 +6,9 @@ import re
 from django.urls import reverse
 
 from luoshi.importing.sources import parse_file
-from luoshi.plans.demo import SEED
 from luoshi.plans.models import Measure
+from luoshi.plans.seed import SEED
+from luoshi.testing import department, measure, password
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, seed_plan):
@@ -28,8 +29,6 @@ def test_login_page_is_in_chinese(client, db):
 
 
 def test_coordinator_logs_in_with_a_password_and_lands_on_the_plans(client, coordinator):
-    from luoshi.conftest import password
-
     response = client.post(
         reverse("login"), {"username": "coordinator", "password": password("coordinator")}
     )
@@ -73,8 +72,6 @@ def test_plan_page_flags_measures_to_review_and_marks_the_placeholder(
 
 
 def test_ledger_filters_by_department(client_for, coordinator, seed_plan):
-    from luoshi.conftest import department
-
     postal = department("市邮政管理局")
     url = reverse("plans:detail", args=[seed_plan.pk])
     html = client_for(coordinator).get(url, {"department": postal.pk}).content.decode()
@@ -127,10 +124,8 @@ def test_a_form_from_a_stale_tab_is_refused_with_a_chinese_message(coordinator, 
 def test_ledger_marks_the_readers_department_the_lead_and_collective_units(
     client_for, coordinator, commerce_reporter, seed_plan, region
 ):
-    from luoshi.conftest import department
     from luoshi.orgs.services import create_organization
     from luoshi.plans.services import set_measure_departments
-    from luoshi.plans.tests.test_permissions import measure
 
     collective = create_organization(
         coordinator, region, kind="collective", name="市促进消费联席会议"
@@ -160,7 +155,6 @@ def test_ledger_shows_targets_deadlines_and_a_measure_left_without_department(
     client_for, coordinator, seed_plan
 ):
     from luoshi.plans.services import set_measure_departments
-    from luoshi.plans.tests.test_permissions import measure
 
     orphan = measure("一.1")
     set_measure_departments(coordinator, orphan, [], needs_review=True)
@@ -176,7 +170,6 @@ def test_ledger_shows_targets_deadlines_and_a_measure_left_without_department(
 def test_ledger_filter_lists_each_department_once_and_keeps_the_choice(
     client_for, coordinator, seed_plan
 ):
-    from luoshi.conftest import department
     from luoshi.orgs.models import Organization
 
     postal = department("市邮政管理局")

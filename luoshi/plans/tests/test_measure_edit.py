@@ -3,8 +3,7 @@
 from django.urls import reverse
 
 from luoshi.audit.models import AuditRecord
-from luoshi.conftest import department
-from luoshi.plans.tests.test_permissions import measure
+from luoshi.testing import department, measure
 
 
 def form_data(rows, needs_review=False):

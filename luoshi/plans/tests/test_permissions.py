@@ -3,17 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from luoshi.conftest import department
-from luoshi.plans.models import Measure
-
-
-def measure(code: str) -> Measure:
-    task, no = code.split(".")
-    return Measure.objects.get(key_task__label=f"{task}、", no=int(no))
+from luoshi.testing import department, measure
 
 
 def test_a_reporter_opens_its_own_department_page(client_for, commerce_reporter):
-    url = reverse("orgs:department", args=[commerce_reporter.organization_id])
+    url = reverse("plans:department", args=[commerce_reporter.organization_id])
     response = client_for(commerce_reporter).get(url)
     assert response.status_code == 200
     assert "市商务局" in response.content.decode()
@@ -22,7 +16,7 @@ def test_a_reporter_opens_its_own_department_page(client_for, commerce_reporter)
 def test_a_reporter_cannot_open_another_departments_page(
     client_for, commerce_reporter, transport_reporter
 ):
-    url = reverse("orgs:department", args=[transport_reporter.organization_id])
+    url = reverse("plans:department", args=[transport_reporter.organization_id])
     assert client_for(commerce_reporter).get(url).status_code == 404
 
 
@@ -96,4 +90,5 @@ def test_only_the_audit_administrator_reads_the_audit_log(client_for, audit_admi
 def test_a_leader_reads_every_plan_and_department(client_for, leader, seed_plan):
     client = client_for(leader)
     assert client.get(reverse("plans:detail", args=[seed_plan.pk])).status_code == 200
-    assert client.get(reverse("orgs:department", args=[department("市妇联").pk])).status_code == 200
+    url = reverse("plans:department", args=[department("市妇联").pk])
+    assert client.get(url).status_code == 200

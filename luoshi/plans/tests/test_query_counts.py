@@ -7,8 +7,7 @@ the user's organization (shown in the navigation bar).
 import pytest
 from django.urls import reverse
 
-from luoshi.conftest import department
-from luoshi.plans.tests.test_permissions import measure
+from luoshi.testing import department, measure
 
 
 @pytest.mark.parametrize(
@@ -57,7 +56,7 @@ def test_ledger_query_count_does_not_grow_with_departments_and_targets(
 def test_department_page_query_count(client_for, commerce_reporter, django_assert_num_queries):
     client = client_for(commerce_reporter)
     with django_assert_num_queries(7):
-        client.get(reverse("orgs:department", args=[commerce_reporter.organization_id]))
+        client.get(reverse("plans:department", args=[commerce_reporter.organization_id]))
 
 
 def test_measure_edit_query_count(client_for, coordinator, django_assert_num_queries):
@@ -78,6 +77,6 @@ def test_department_page_does_not_grow_with_its_measures(
 ):
     client = client_for(leader)
     for name in ["市妇联", "市商务局"]:  # 2 measures and 22
-        url = reverse("orgs:department", args=[department(name).pk])
+        url = reverse("plans:department", args=[department(name).pk])
         with django_assert_max_num_queries(7):
             client.get(url)

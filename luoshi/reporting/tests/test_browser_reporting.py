@@ -6,24 +6,19 @@ import datetime
 import pytest
 
 from luoshi.audit.models import AuditRecord
-from luoshi.conftest import department, make_user, password
 from luoshi.lib import clock
 from luoshi.reporting.models import Report
+from luoshi.testing import PDF, department, file_report, fill_login_form, make_user, track, watch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
 def this_month(seed_plan, settings):
     """The seed plan tracked from last month: the report of this month is the one to fill."""
-    from luoshi.reporting.services import ensure_periods
-
     today = clock.today()
     start = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    settings.REPORTING_TRACKING_START = start.isoformat()
-    ensure_periods(seed_plan, today)
+    track(seed_plan, settings, start, ahead=2)
     period = seed_plan.periods.get(start__lte=today, end__gte=today)
     return period.reports.get(organization=department("市妇联"))
 
@@ -35,41 +30,14 @@ def women(seed_plan):
     return make_user("women_reporter", "reporter", unit), make_user("women_head", "approver", unit)
 
 
-def watched(page):
-    """The page, collecting its console errors and uncaught exceptions in `page.errors`."""
-    page.errors = []
-    page.on(
-        "console",
-        lambda m: (
-            page.errors.append(f"{m.text} @ {m.location} on {page.url}")
-            if m.type == "error"
-            else None
-        ),
-    )
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    return page
-
-
-def log_in(browser, live_server, username):
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    page = watched(context.new_page())
-    page.goto(live_server.url + "/login/?next=/reporting/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password(username))
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/reporting/")
-    return page
-
-
 def test_a_report_is_filled_signed_off_and_accepted(
-    live_server, browser, artifacts, this_month, women, coordinator, tmp_path, settings
+    live_server, logged_in_page, artifacts, this_month, women, coordinator
 ):
-    settings.MEDIA_ROOT = tmp_path
     reporter, head = women
     report_path = f"/reporting/reports/{this_month.pk}/"
 
     # The reporter opens this month's report from the landing page and starts it.
-    page = log_in(browser, live_server, reporter.username)
+    page = logged_in_page(reporter.username, next="/reporting/")
     page.screenshot(path=str(artifacts / "reporting-0-my-reports.png"), full_page=False)
     page.locator(f'a[href="{report_path}"]').first.click()
     page.get_by_role("button", name="开始填报").click()
@@ -109,7 +77,7 @@ def test_a_report_is_filled_signed_off_and_accepted(
     assert page.errors == []
 
     # The head signs it off; the page says whether that is on time.
-    page = log_in(browser, live_server, head.username)
+    page = logged_in_page(head.username, next="/reporting/")
     page.goto(live_server.url + report_path)
     on_time = clock.today() <= this_month.period.due_date
     assert page.get_by_text("今天报送属按时" if on_time else "今天报送属逾期").is_visible()
@@ -119,7 +87,7 @@ def test_a_report_is_filled_signed_off_and_accepted(
     assert page.errors == []
 
     # The coordinator finds it in the matrix and the queue, and accepts it.
-    page = log_in(browser, live_server, coordinator.username)
+    page = logged_in_page(coordinator.username, next="/reporting/")
     page.screenshot(path=str(artifacts / "reporting-3-coordinator-plans.png"), full_page=False)
     page.get_by_role("link", name="报送情况").first.click()
     page.wait_for_selector("table.matrix")
@@ -156,10 +124,10 @@ def test_a_report_is_filled_signed_off_and_accepted(
 
 
 def test_text_typed_after_the_session_expired_is_kept_and_saved_after_logging_in(
-    live_server, browser, artifacts, this_month, women
+    live_server, logged_in_page, artifacts, this_month, women
 ):
     reporter, _head = women
-    page = log_in(browser, live_server, reporter.username)
+    page = logged_in_page(reporter.username, next="/reporting/")
     page.goto(live_server.url + f"/reporting/reports/{this_month.pk}/")
     page.get_by_role("button", name="开始填报").click()
     progress = page.locator("form[data-backup-key]").nth(0).get_by_label("进展情况")
@@ -177,9 +145,7 @@ def test_text_typed_after_the_session_expired_is_kept_and_saved_after_logging_in
 
     # Logging in again brings the user back to the report; the text is restored and saved.
     banner.get_by_role("link", name="重新登录").click()
-    page.get_by_label("用户名").fill(reporter.username)
-    page.get_by_label("密码").fill(password(reporter.username))
-    page.get_by_role("button", name="登录").click()
+    fill_login_form(page, reporter.username)
     page.wait_for_url(f"**/reporting/reports/{this_month.pk}/")
     page.locator(".save-state").nth(0).filter(has_text="已保存").wait_for()
     assert progress.input_value() == "登录过期后写的重要内容，不能丢。"
@@ -191,15 +157,15 @@ def test_text_typed_after_the_session_expired_is_kept_and_saved_after_logging_in
 
 
 def test_two_tabs_on_the_same_measure_get_a_conflict_instead_of_an_overwrite(
-    live_server, browser, artifacts, this_month, women
+    live_server, logged_in_page, artifacts, this_month, women
 ):
     reporter, _head = women
     url = live_server.url + f"/reporting/reports/{this_month.pk}/"
-    first_tab = log_in(browser, live_server, reporter.username)
+    first_tab = logged_in_page(reporter.username, next="/reporting/")
     first_tab.goto(url)
     first_tab.get_by_role("button", name="开始填报").click()
     first_tab.wait_for_selector("form[data-backup-key]")
-    second_tab = watched(first_tab.context.new_page())
+    second_tab = watch(first_tab.context.new_page())
     second_tab.goto(url)
 
     def progress(tab):
@@ -244,12 +210,15 @@ def test_two_tabs_on_the_same_measure_get_a_conflict_instead_of_an_overwrite(
 
 
 def test_the_coordinator_accepts_several_reports_at_once(
-    live_server, browser, artifacts, this_month, women, coordinator, transport_reporter
+    live_server,
+    logged_in_page,
+    artifacts,
+    this_month,
+    women,
+    coordinator,
+    transport_reporter,
+    transport_head,
 ):
-    from luoshi.reporting import services
-    from luoshi.reporting.tests.test_pages_report import fill_in
-
-    transport_head = make_user("transport_head", "approver", transport_reporter.organization)
     reports = [
         (this_month, *women),
         (
@@ -259,11 +228,8 @@ def test_the_coordinator_accepts_several_reports_at_once(
         ),
     ]
     for report, reporter, head in reports:
-        report = services.start_draft(reporter, report)
-        fill_in(reporter, report)
-        services.submit_for_signoff(reporter, report)
-        services.sign_off(head, report)
-    page = log_in(browser, live_server, coordinator.username)
+        file_report(report, reporter, head)
+    page = logged_in_page(coordinator.username, next="/reporting/")
     page.goto(live_server.url + f"/reporting/plans/{this_month.period.plan_id}/queue/")
     page.get_by_label("全选").check()
     assert page.locator('input[name="reports"]:checked').count() == 2

@@ -7,7 +7,7 @@ from luoshi.audit.models import AuditRecord
 from luoshi.reporting.builder import build_reports
 from luoshi.reporting.models import Period, Report, ReportEntry, TargetActual
 from luoshi.reporting.services import ReportState, report_matrix
-from luoshi.reporting.tests.conftest import SHANGHAI
+from luoshi.testing import at
 
 D = datetime.date
 
@@ -57,7 +57,7 @@ def test_the_command_tracks_an_unscheduled_plan_from_the_first_month_it_builds(
     settings, seed_plan, capsys
 ):
     settings.REPORTING_PERIODS_AHEAD = 0
-    with time_machine.travel(datetime.datetime(2026, 11, 20, 9, tzinfo=SHANGHAI), tick=False):
+    with time_machine.travel(at(2026, 11, 20, 9), tick=False):
         call_command("build_reports", "--months", "1", "--seed", "1")
     assert "枣发改经贸" in capsys.readouterr().out
     assert list(seed_plan.periods.values_list("label", flat=True)) == ["2026年10月", "2026年11月"]

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from luoshi.reporting import calendar
 from luoshi.reporting.checks import calendar_warnings, check_holiday_calendar
 from luoshi.reporting.models import HolidayNotice
-from luoshi.reporting.tests.conftest import at
+from luoshi.testing import at
 
 D = datetime.date
 

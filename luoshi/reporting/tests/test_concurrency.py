@@ -8,7 +8,7 @@ from django.db import connection
 from luoshi.audit.models import AuditRecord
 from luoshi.reporting import services
 from luoshi.reporting.models import Report, ReportEntry
-from luoshi.reporting.tests.test_workflow import fill
+from luoshi.testing import fill
 
 
 def test_a_stale_version_raises_a_conflict_with_both_versions_and_keeps_the_data(
@@ -39,7 +39,7 @@ def test_two_people_on_different_measures_do_not_collide(
 
 
 def test_a_double_submit_submits_once(commerce_report, commerce_reporter, commerce_head):
-    report = fill(commerce_reporter, commerce_report)
+    report = fill(commerce_report, commerce_reporter)
     services.submit_for_signoff(commerce_reporter, report)
     services.submit_for_signoff(commerce_reporter, report)
     first = services.sign_off(commerce_head, report)
@@ -47,19 +47,6 @@ def test_a_double_submit_submits_once(commerce_report, commerce_reporter, commer
     assert first.submitted_at == second.submitted_at
     assert AuditRecord.objects.filter(action="sign off").count() == 1
     assert AuditRecord.objects.filter(action="submit for sign-off").count() == 1
-
-
-def real_concurrency():
-    """Threads need a database with real locking: PostgreSQL or an SQLite file
-    (LUOSHI_TEST_SQLITE_FILE=/tmp/luoshi-test.sqlite3).
-
-    The in-memory SQLite database of the test run is shared between threads through SQLite's
-    shared cache, whose table locks fail at once ("database table is locked") instead of
-    waiting, so it cannot show what a deployment does; the sequential tests above cover the
-    conditional updates there.
-    """
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("threads need PostgreSQL or an SQLite file, not the in-memory test database")
 
 
 def run_at_once(*calls):
@@ -86,8 +73,7 @@ def run_at_once(*calls):
 
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_sign_offs_submit_once(commerce_report, commerce_reporter, commerce_head):
-    real_concurrency()
-    report = fill(commerce_reporter, commerce_report)
+    report = fill(commerce_report, commerce_reporter)
     services.submit_for_signoff(commerce_reporter, report)
     results = run_at_once(
         lambda: services.sign_off(commerce_head, report),
@@ -102,7 +88,6 @@ def test_simultaneous_sign_offs_submit_once(commerce_report, commerce_reporter, 
 def test_simultaneous_saves_of_one_entry_keep_one_and_report_a_conflict_to_the_other(
     commerce_report, commerce_reporter, commerce_head
 ):
-    real_concurrency()
     report = services.start_draft(commerce_reporter, commerce_report)
     entry = report.entries.first()
     results = run_at_once(

@@ -6,35 +6,16 @@ import datetime
 import re
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from luoshi.reporting import services, views
 from luoshi.reporting.forms import EntryForm
 from luoshi.reporting.models import Report
 from luoshi.reporting.queries import period_window
-from luoshi.reporting.tests.conftest import at
-from luoshi.reporting.tests.test_pages_report import lead_entry, report_url
+from luoshi.testing import department, file_report, fill, lead_entry, make_user, measure, report_url
 
+pytestmark = pytest.mark.usefixtures("mid_november")
 D = datetime.date
-
-
-@pytest.fixture(autouse=True)
-def _mid_november():
-    with time_machine.travel(at(2026, 11, 20, 10, 30), tick=False):
-        yield
-
-
-@pytest.fixture
-def draft(commerce_leads, commerce_report, commerce_reporter):
-    return services.start_draft(commerce_reporter, commerce_report)
-
-
-@pytest.fixture
-def commerce_leads(coordinator, tracked):
-    from luoshi.reporting.tests.test_pages_report import make_commerce_lead
-
-    return make_commerce_lead(coordinator, tracked)
 
 
 def matrix_url(plan, query: str = "") -> str:
@@ -114,14 +95,12 @@ def test_the_department_home_shows_its_reports_a_page_at_a_time(
 def test_a_returned_report_stays_on_the_home_page_however_old(
     client_for, coordinator, commerce_reporter, commerce_head, tracked, monkeypatch
 ):
-    from luoshi.reporting.tests.test_pages_coordinator import submit
-
     monkeypatch.setattr(views, "HOME_PAGE_SIZE", 1)
     october = tracked.periods.get(start=D(2026, 10, 1)).reports.get(
         organization=commerce_reporter.organization
     )
     services.return_report(
-        coordinator, submit(october, commerce_reporter, commerce_head), "十月的请补充。"
+        coordinator, file_report(october, commerce_reporter, commerce_head), "十月的请补充。"
     )
     page = client_for(commerce_reporter).get(reverse("reporting:home")).content.decode()
     assert "十月的请补充。" in page
@@ -214,15 +193,13 @@ def test_the_review_queue_shows_a_page_at_a_time_oldest_first(
     transport_head,
     monkeypatch,
 ):
-    from luoshi.reporting.tests.test_pages_coordinator import submit
-
     november = tracked.periods.get(start=D(2026, 11, 1))
-    first = submit(
+    first = file_report(
         november.reports.get(organization=commerce_reporter.organization),
         commerce_reporter,
         commerce_head,
     )
-    second = submit(
+    second = file_report(
         november.reports.get(organization=transport_reporter.organization),
         transport_reporter,
         transport_head,
@@ -240,8 +217,6 @@ def test_the_review_queue_shows_a_page_at_a_time_oldest_first(
 def test_the_measure_view_shows_a_page_of_periods_newest_first(
     client_for, coordinator, tracked, commerce_reporter, commerce_leads, monkeypatch
 ):
-    from luoshi.reporting.tests.test_pages_report import measure
-
     for start in [D(2026, 10, 1), D(2026, 11, 1)]:
         report = tracked.periods.get(start=start).reports.get(
             organization=commerce_reporter.organization
@@ -272,13 +247,10 @@ def test_the_matrix_of_a_plan_without_periods_says_so_whatever_is_asked(
 def test_the_lead_sees_the_first_co_departments_entries_and_a_link_to_all(
     client_for, commerce_reporter, draft, november, monkeypatch
 ):
-    from luoshi.conftest import department, make_user
-    from luoshi.reporting.tests.test_pages_report import fill_in
-
     for name in ["市邮政管理局", "市供销合作社"]:
         reporter = make_user(f"co_{name}", "reporter", department(name))
         report = november.reports.get(organization=department(name))
-        fill_in(reporter, services.start_draft(reporter, report), f"{name}的配合文字")
+        fill(report, reporter, text=f"{name}的配合文字")
     monkeypatch.setattr(views, "CO_ENTRIES_SHOWN", 1)
     client = client_for(commerce_reporter)
     entry = lead_entry(draft)

@@ -4,55 +4,37 @@ department's landing page, and the pinned query counts of the report form and th
 import datetime
 
 import pytest
-import time_machine
 from django.contrib.messages import get_messages
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from luoshi.conftest import department, make_user
 from luoshi.lib import clock
 from luoshi.plans.models import Assignment
 from luoshi.plans.services import set_measure_departments
 from luoshi.reporting import services
 from luoshi.reporting.models import Report
-from luoshi.reporting.tests.conftest import at
-from luoshi.reporting.tests.test_pages_report import (
-    PDF,
-    fill_in,
+from luoshi.testing import (
+    department,
+    file_report,
+    fill,
     lead_entry,
-    make_commerce_lead,
+    make_user,
     measure,
+    pdf_upload,
     report_url,
 )
 
-
-@pytest.fixture
-def commerce_leads(coordinator, tracked):
-    return make_commerce_lead(coordinator, tracked)
-
-
-@pytest.fixture(autouse=True)
-def _mid_november():
-    with time_machine.travel(at(2026, 11, 20, 10, 30), tick=False):
-        yield
-
-
-def submit(report, reporter, head):
-    report = services.start_draft(reporter, report)
-    fill_in(reporter, report)
-    services.submit_for_signoff(reporter, report)
-    return services.sign_off(head, report)
+pytestmark = pytest.mark.usefixtures("mid_november")
 
 
 @pytest.fixture
 def submitted(commerce_leads, commerce_report, commerce_reporter, commerce_head):
-    return submit(commerce_report, commerce_reporter, commerce_head)
+    return file_report(commerce_report, commerce_reporter, commerce_head)
 
 
 @pytest.fixture
 def transport_submitted(november, transport_reporter, transport_head):
     report = november.reports.get(organization=transport_reporter.organization)
-    return submit(report, transport_reporter, transport_head)
+    return file_report(report, transport_reporter, transport_head)
 
 
 def matrix_url(plan) -> str:
@@ -101,7 +83,7 @@ def test_a_late_submission_shows_as_late_in_the_matrix(
 ):
     october = tracked.periods.order_by("start").first()
     report = october.reports.get(organization=commerce_reporter.organization)
-    submit(report, commerce_reporter, commerce_head)
+    file_report(report, commerce_reporter, commerce_head)
     page = client_for(coordinator).get(matrix_url(tracked)).content.decode()
     assert f'class="state state-submitted_late" href="{report_url(report)}"' in page
 
@@ -226,7 +208,7 @@ def test_a_department_lands_on_its_next_due_day_counted_in_working_days(
 def test_a_department_with_nothing_due_is_told_so(
     client_for, coordinator, commerce_reporter, commerce_head, commerce_leads, commerce_report
 ):
-    services.accept(coordinator, submit(commerce_report, commerce_reporter, commerce_head))
+    services.accept(coordinator, file_report(commerce_report, commerce_reporter, commerce_head))
     page = client_for(commerce_reporter).get(reverse("reporting:home")).content.decode()
     assert "当前没有待报送的报告" in page and 'data-testid="countdown"' not in page
 
@@ -234,7 +216,7 @@ def test_a_department_with_nothing_due_is_told_so(
 def test_the_department_home_shows_the_returned_comments(
     client_for, coordinator, commerce_reporter, commerce_head, commerce_leads, commerce_report
 ):
-    report = submit(commerce_report, commerce_reporter, commerce_head)
+    report = file_report(commerce_report, commerce_reporter, commerce_head)
     services.return_report(coordinator, report, "请补充具体数据和佐证材料。")
     page = client_for(commerce_reporter).get(reverse("reporting:home")).content.decode()
     assert "退回修改" in page and "请补充具体数据和佐证材料。" in page
@@ -259,14 +241,14 @@ def test_the_department_home_lists_its_open_measures(client_for, commerce_report
     count = Assignment.objects.filter(organization=commerce_reporter.organization).count()
     assert f'我的措施 <span class="badge text-bg-light">{count}</span>' in page
     assert '<span class="role-lead">牵头</span>' in page
-    assert reverse("orgs:department", args=[commerce_reporter.organization_id]) in page
+    assert reverse("plans:department", args=[commerce_reporter.organization_id]) in page
 
 
 def test_the_head_lands_on_the_reports_to_sign_off(
     client_for, commerce_head, commerce_reporter, commerce_leads, commerce_report
 ):
     report = services.start_draft(commerce_reporter, commerce_report)
-    fill_in(commerce_reporter, report)
+    fill(report, commerce_reporter)
     services.submit_for_signoff(commerce_reporter, report)
     page = client_for(commerce_head).get(reverse("reporting:home")).content.decode()
     assert f'btn-success" href="{report_url(report)}">审核签发</a>' in page
@@ -309,24 +291,22 @@ def test_the_report_form_has_a_pinned_query_count_whatever_the_periods_and_depar
     november,
     django_assert_num_queries,
     settings,
-    tmp_path,
 ):
-    settings.MEDIA_ROOT = tmp_path
     commerce = services.start_draft(commerce_reporter, commerce_report)
     client = client_for(commerce_reporter)
     with django_assert_num_queries(REPORT_FORM_QUERIES - 1):  # no evidence yet
         client.get(report_url(commerce))
     # More of everything: text, evidence and actuals, co departments' entries, more periods.
-    fill_in(commerce_reporter, commerce)
+    fill(commerce, commerce_reporter)
     entry = lead_entry(commerce)
-    services.add_attachment(commerce_reporter, entry, SimpleUploadedFile("a.pdf", PDF))
-    services.add_attachment(commerce_reporter, entry, SimpleUploadedFile("b.pdf", PDF))
+    services.add_attachment(commerce_reporter, entry, pdf_upload("a.pdf"))
+    services.add_attachment(commerce_reporter, entry, pdf_upload("b.pdf"))
     target = entry.measure.targets.get()
     services.save_entry(commerce_reporter, entry, {"actuals": {target.pk: 1500}}, entry.version)
     for name in ["市邮政管理局", "市供销合作社", "市交通运输局"]:
         reporter = make_user(f"co_{name}", "reporter", department(name))
         co = services.start_draft(reporter, november.reports.get(organization=department(name)))
-        fill_in(reporter, co, "配合部门文字")
+        fill(co, reporter, text="配合部门文字")
     settings.REPORTING_PERIODS_AHEAD = 6
     services.ensure_periods(commerce_leads, clock.today())
     client = client_for(commerce_reporter)
@@ -394,7 +374,7 @@ def test_the_department_landing_has_a_pinned_query_count(
         client.get(reverse("reporting:home"))
     # A returned report, two notices, more measures and half a year more of periods.
     services.return_report(
-        coordinator, submit(commerce_report, commerce_reporter, commerce_head), "请补充。"
+        coordinator, file_report(commerce_report, commerce_reporter, commerce_head), "请补充。"
     )
     for subject in ["督办一", "督办二"]:
         issue_notice(coordinator, commerce_leads, department("市商务局"), subject=subject)
@@ -464,10 +444,7 @@ def test_the_measure_view_has_a_pinned_query_count(
         client.get(url)
     for name in ["市邮政管理局", "市交通运输局", "市供销合作社"]:
         reporter = make_user(f"co_{name}", "reporter", department(name))
-        fill_in(
-            reporter,
-            services.start_draft(reporter, november.reports.get(organization=department(name))),
-        )
+        fill(november.reports.get(organization=department(name)), reporter)
     client = client_for(coordinator)
     with django_assert_num_queries(11):
         assert client.get(url).content.decode().count("本月推进顺利。") == 4

@@ -4,58 +4,15 @@ evidence files, and who may read or change what."""
 import json
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from luoshi.audit.models import AuditRecord
-from luoshi.conftest import department
-from luoshi.plans.models import Measure
-from luoshi.plans.services import set_measure_departments
 from luoshi.reporting import services
 from luoshi.reporting.models import Attachment, Report, ReportEntry
-from luoshi.reporting.tests.conftest import at
+from luoshi.testing import HX, PDF, department, fill, lead_entry, pdf_upload, report_url
 
-HX = {"HX-Request": "true"}
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def _mid_november():
-    with time_machine.travel(at(2026, 11, 20, 10, 30), tick=False):
-        yield
-
-
-def measure(code: str) -> Measure:
-    task, no = code.split(".")
-    return Measure.objects.get(key_task__label=f"{task}、", no=int(no))
-
-
-def make_commerce_lead(coordinator, plan):
-    """The seed names no lead; the coordinator makes 市商务局 the lead of 一.2 and of 十.3
-    (which has a target, 不超过2000元, and 市交通运输局 among its co departments)."""
-    for code, lead, co in [
-        ("一.2", "市商务局", ["市发展改革委", "市财政局", "市农业农村局"]),
-        ("十.3", "市商务局", ["市邮政管理局", "市交通运输局", "市供销合作社"]),
-    ]:
-        departments = [(department(lead), "lead")] + [(department(name), "co") for name in co]
-        set_measure_departments(coordinator, measure(code), departments, needs_review=False)
-    return plan
-
-
-@pytest.fixture
-def commerce_leads(coordinator, tracked):
-    return make_commerce_lead(coordinator, tracked)
-
-
-@pytest.fixture
-def draft(commerce_leads, commerce_report, commerce_reporter):
-    return services.start_draft(commerce_reporter, commerce_report)
-
-
-def lead_entry(report: Report) -> ReportEntry:
-    """The entry of 十.3, which the department leads and which has a target."""
-    return report.entries.select_related("measure__key_task").get(measure=measure("十.3"))
+pytestmark = pytest.mark.usefixtures("mid_november")
 
 
 def entry_data(entry: ReportEntry, version=None, **fields) -> dict:
@@ -75,10 +32,6 @@ def entry_data(entry: ReportEntry, version=None, **fields) -> dict:
 
 def save_url(entry: ReportEntry) -> str:
     return reverse("reporting:entry", args=[entry.pk])
-
-
-def report_url(report: Report) -> str:
-    return reverse("reporting:report", args=[report.pk])
 
 
 # --- Reading the form -------------------------------------------------------------------------
@@ -138,7 +91,7 @@ def test_the_lead_sees_the_co_departments_entries_beside_its_own(
 def test_an_accepted_report_is_read_only(
     client_for, commerce_reporter, commerce_head, coordinator, draft
 ):
-    fill_in(commerce_reporter, draft)
+    fill(draft, commerce_reporter)
     services.submit_for_signoff(commerce_reporter, draft)
     services.sign_off(commerce_head, draft)
     services.accept(coordinator, draft)
@@ -149,11 +102,6 @@ def test_an_accepted_report_is_read_only(
     response = client_for(commerce_reporter).post(save_url(entry), entry_data(entry), headers=HX)
     assert response.status_code == 422
     assert "未保存：" in response.content.decode()
-
-
-def fill_in(user, report: Report, text="本月推进顺利。"):
-    for entry in report.entries.all():
-        services.save_entry(user, entry, {"progress": text, "status": "in_progress"}, entry.version)
 
 
 # --- Autosave ---------------------------------------------------------------------------------
@@ -288,9 +236,8 @@ def upload(client, entry, content=PDF, name="佐证.pdf"):
 
 
 def test_a_reporter_uploads_lists_downloads_and_deletes_evidence(
-    client_for, commerce_reporter, draft, settings, tmp_path
+    client_for, commerce_reporter, draft
 ):
-    settings.MEDIA_ROOT = tmp_path
     entry = lead_entry(draft)
     client = client_for(commerce_reporter)
     response = upload(client, entry)
@@ -310,9 +257,8 @@ def test_a_reporter_uploads_lists_downloads_and_deletes_evidence(
 
 
 def test_a_file_that_is_not_evidence_is_refused_with_a_message(
-    client_for, commerce_reporter, draft, settings, tmp_path
+    client_for, commerce_reporter, draft
 ):
-    settings.MEDIA_ROOT = tmp_path
     entry = lead_entry(draft)
     response = upload(client_for(commerce_reporter), entry, b"MZ\x90\x00", "report.pdf")
     assert response.status_code == 200
@@ -320,14 +266,11 @@ def test_a_file_that_is_not_evidence_is_refused_with_a_message(
     assert not entry.attachments.exists()
 
 
-def test_evidence_cannot_be_deleted_once_submitted(
-    client_for, commerce_reporter, draft, settings, tmp_path
-):
-    settings.MEDIA_ROOT = tmp_path
+def test_evidence_cannot_be_deleted_once_submitted(client_for, commerce_reporter, draft):
     entry = lead_entry(draft)
     client = client_for(commerce_reporter)
     upload(client, entry)
-    fill_in(commerce_reporter, draft)
+    fill(draft, commerce_reporter)
     services.submit_for_signoff(commerce_reporter, draft)
     attachment = entry.attachments.get()
     response = client.post(reverse("reporting:attachment_delete", args=[attachment.pk]))
@@ -340,11 +283,8 @@ def test_evidence_cannot_be_deleted_once_submitted(
 
 
 @pytest.fixture
-def evidence(draft, commerce_reporter, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    entry = lead_entry(draft)
-    upload_file = SimpleUploadedFile("a.pdf", PDF)
-    return services.add_attachment(commerce_reporter, entry, upload_file)
+def evidence(draft, commerce_reporter):
+    return services.add_attachment(commerce_reporter, lead_entry(draft), pdf_upload("a.pdf"))
 
 
 @pytest.mark.parametrize("persona", ["transport_reporter", "transport_head"])

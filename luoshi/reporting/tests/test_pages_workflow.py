@@ -9,33 +9,15 @@ from django.urls import reverse
 from luoshi.audit.models import AuditRecord
 from luoshi.reporting import services
 from luoshi.reporting.models import Report
-from luoshi.reporting.tests.conftest import at
-from luoshi.reporting.tests.test_pages_report import (
-    HX,
-    fill_in,
-    make_commerce_lead,
-    report_url,
-)
+from luoshi.testing import HX, at, fill, report_url
 
-pytestmark = pytest.mark.usefixtures("commerce_leads")
+pytestmark = pytest.mark.usefixtures("mid_november", "commerce_leads")
 
 
 @pytest.fixture
-def commerce_leads(coordinator, tracked):
-    return make_commerce_lead(coordinator, tracked)
-
-
-@pytest.fixture(autouse=True)
-def _mid_november():
-    with time_machine.travel(at(2026, 11, 20, 10, 30), tick=False):
-        yield
-
-
-@pytest.fixture
-def draft(commerce_leads, commerce_report, commerce_reporter):
-    report = services.start_draft(commerce_reporter, commerce_report)
-    fill_in(commerce_reporter, report)
-    return report
+def draft(draft, commerce_reporter):
+    """The reporting conftest's draft with every entry written."""
+    return fill(draft, commerce_reporter)
 
 
 @pytest.fixture

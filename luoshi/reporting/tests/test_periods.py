@@ -5,24 +5,18 @@ import datetime
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
-from django.utils import translation
 
 from luoshi.audit.models import AuditRecord
-from luoshi.conftest import department
 from luoshi.plans.models import Assignment, Measure, Plan
 from luoshi.plans.services import set_measure_departments
 from luoshi.reporting import services
 from luoshi.reporting.models import ClosureRequest, Period, PlanSchedule, Report
-from luoshi.reporting.tests.conftest import at
+from luoshi.testing import at, department
 
 D = datetime.date
 
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Messages are matched in English (the msgids); Chinese is the default language."""
-    with translation.override("en"):
-        yield
+# Messages are matched in English (the msgids); Chinese is the default language.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_periods_run_from_the_tracking_start_to_a_few_periods_ahead(tracked):

@@ -6,31 +6,21 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
-from django.utils import translation
 
 from luoshi.reporting import services
 from luoshi.reporting.models import Report
-from luoshi.reporting.tests.test_workflow import fill
+from luoshi.testing import fill, pdf_upload
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Messages are matched in English (the msgids); Chinese is the default language."""
-    with translation.override("en"):
-        yield
-
-
-def pdf(name="证明.pdf"):
-    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+# Messages are matched in English (the msgids); Chinese is the default language.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
 def draft(commerce_report, commerce_reporter):
-    """市商务局's November report as a draft with one attachment."""
-    report = fill(commerce_reporter, commerce_report)
-    services.add_attachment(commerce_reporter, report.entries.first(), pdf())
+    """市商务局's November report as a draft, every entry written, with one attachment (here
+    without the leads the reporting conftest's draft has)."""
+    report = fill(commerce_report, commerce_reporter)
+    services.add_attachment(commerce_reporter, report.entries.first(), pdf_upload())
     return report
 
 
@@ -44,7 +34,9 @@ ACTIONS = {
     "save_entry": lambda user, r: services.save_entry(
         user, r.entries.first(), {"progress": "篡改"}, r.entries.first().version
     ),
-    "add_attachment": lambda user, r: services.add_attachment(user, r.entries.first(), pdf()),
+    "add_attachment": lambda user, r: services.add_attachment(
+        user, r.entries.first(), pdf_upload()
+    ),
     "delete_attachment": lambda user, r: services.delete_attachment(
         user, r.entries.first().attachments.get()
     ),
@@ -141,7 +133,7 @@ def test_attachments_are_checked_by_content_and_size(draft, commerce_reporter, s
         services.add_attachment(commerce_reporter, entry, fake)
     settings.REPORTING_ATTACHMENT_MAX_BYTES = 10
     with pytest.raises(Exception, match="larger"):
-        services.add_attachment(commerce_reporter, entry, pdf())
+        services.add_attachment(commerce_reporter, entry, pdf_upload())
 
 
 def test_office_files_are_told_apart_by_their_content(draft, commerce_reporter):

@@ -8,11 +8,9 @@ import time_machine
 from django.core.management import call_command
 from django.db import connection
 
-from luoshi.conftest import department
 from luoshi.supervision import services
 from luoshi.supervision.models import Notification, Reminder, ReminderRule
-
-from .conftest import at
+from luoshi.testing import at, department, file_report
 
 D = datetime.date
 # 25 November 2026: three working days before the November period's due day (Sat 28th).
@@ -118,10 +116,10 @@ def test_the_command_refuses_a_bad_date(tracked):
 
 
 def test_a_submitted_report_is_not_reminded(
-    tracked, commerce_reporter, commerce_head, commerce_report, file
+    tracked, commerce_reporter, commerce_head, commerce_report
 ):
     run(D(2026, 11, 2))
-    file(commerce_report, commerce_reporter, commerce_head, at(2026, 11, 20, 10))
+    file_report(commerce_report, commerce_reporter, commerce_head, when=at(2026, 11, 20, 10))
     run()
     assert not Reminder.objects.filter(organization=department("市商务局")).exists()
     assert Reminder.objects.filter(organization=department("市交通运输局")).count() == 1

@@ -3,19 +3,14 @@
 import datetime
 from decimal import Decimal
 
-import pytest
-
-from luoshi.conftest import department
 from luoshi.plans.models import Measure, Target
 from luoshi.supervision.lights import (
     Light,
     department_lights,
-    measure_lights,
     plan_lights,
     target_light,
 )
-
-from .conftest import at
+from luoshi.testing import at, department, file_report
 
 D = datetime.date
 
@@ -90,11 +85,6 @@ def test_a_level_not_reached_before_its_deadline_is_yellow():
 # --- Departments and measures of the seed plan --------------------------------------------
 
 
-@pytest.fixture
-def october(tracked):
-    return tracked.periods.get(start=D(2026, 10, 1))
-
-
 def report_of(period, name):
     return period.reports.get(organization=department(name))
 
@@ -116,37 +106,45 @@ def test_every_assigned_department_gets_a_light(tracked):
 
 
 def test_a_department_that_reported_on_time_is_green(
-    tracked, october, commerce_reporter, commerce_head, file
+    tracked, october, commerce_reporter, commerce_head
 ):
-    file(report_of(october, "市商务局"), commerce_reporter, commerce_head, at(2026, 10, 27, 10))
+    file_report(
+        report_of(october, "市商务局"), commerce_reporter, commerce_head, when=at(2026, 10, 27, 10)
+    )
     lights = department_lights(tracked, D(2026, 11, 2))
     assert lights[department("市商务局").pk] == Light("green", "市商务局按时报送")
 
 
 def test_a_late_report_that_caught_up_is_yellow_first(
-    tracked, october, commerce_reporter, commerce_head, file
+    tracked, october, commerce_reporter, commerce_head
 ):
-    file(report_of(october, "市商务局"), commerce_reporter, commerce_head, at(2026, 10, 30, 10))
+    file_report(
+        report_of(october, "市商务局"), commerce_reporter, commerce_head, when=at(2026, 10, 30, 10)
+    )
     lights = department_lights(tracked, D(2026, 11, 2))
     assert lights[department("市商务局").pk] == Light(
         "yellow", "市商务局逾期补报（截止 2026-10-28）"
     )
 
 
-def test_a_report_marked_behind_is_yellow(tracked, october, commerce_reporter, commerce_head, file):
+def test_a_report_marked_behind_is_yellow(tracked, october, commerce_reporter, commerce_head):
     report = report_of(october, "市商务局")
-    file(report, commerce_reporter, commerce_head, at(2026, 10, 27, 10), status="behind")
+    file_report(
+        report, commerce_reporter, commerce_head, when=at(2026, 10, 27, 10), status="behind"
+    )
     lights = department_lights(tracked, D(2026, 11, 2))
     assert lights[department("市商务局").pk] == Light("yellow", "市商务局报告进度滞后")
     measure = report.entries.first().measure_id
-    light = measure_lights(tracked, D(2026, 11, 2))[measure]
+    light = plan_lights(tracked, D(2026, 11, 2)).measures[measure]
     assert "市商务局报告进度滞后" in light.reason or light.colour == "red"
 
 
 def test_a_report_due_within_three_working_days_and_not_submitted_is_yellow(
-    tracked, october, commerce_reporter, commerce_head, file
+    tracked, october, commerce_reporter, commerce_head
 ):
-    file(report_of(october, "市商务局"), commerce_reporter, commerce_head, at(2026, 10, 27, 10))
+    file_report(
+        report_of(october, "市商务局"), commerce_reporter, commerce_head, when=at(2026, 10, 27, 10)
+    )
     commerce = department("市商务局").pk
     # Due Saturday 28 November: on Friday the 20th five working days are left, on the 25th two.
     assert department_lights(tracked, D(2026, 11, 20))[commerce].colour == "green"
@@ -159,7 +157,7 @@ def test_measure_lights_cover_every_measure_and_a_closed_one_is_done(tracked):
     measures = Measure.objects.filter(key_task__plan=tracked)
     closed = measures.first()
     Measure.objects.filter(pk=closed.pk).update(closed_at=at(2026, 9, 1, 9))
-    lights = measure_lights(tracked, D(2026, 11, 2))
+    lights = plan_lights(tracked, D(2026, 11, 2)).measures
     assert set(lights) == set(measures.values_list("pk", flat=True))
     assert lights[closed.pk] == Light("green", "已办结")
     others = [light for pk, light in lights.items() if pk != closed.pk]
@@ -168,7 +166,7 @@ def test_measure_lights_cover_every_measure_and_a_closed_one_is_done(tracked):
 
 
 def test_a_measure_whose_target_is_past_its_deadline_and_unmet_is_red(
-    tracked, october, commerce_reporter, commerce_head, file
+    tracked, october, commerce_reporter, commerce_head
 ):
     commerce = department("市商务局")
     measure = Measure.objects.filter(assignments__organization=commerce).first()
@@ -182,21 +180,19 @@ def test_a_measure_whose_target_is_past_its_deadline_and_unmet_is_red(
         owner=commerce,
         confirmed=True,
     )
-    file(
+    file_report(
         report_of(october, "市商务局"),
         commerce_reporter,
         commerce_head,
-        at(2026, 10, 27, 10),
+        when=at(2026, 10, 27, 10),
         actuals={goal.pk: goal.value / 2},
     )
-    light = measure_lights(tracked, D(2026, 11, 2))[goal.measure_id]
+    light = plan_lights(tracked, D(2026, 11, 2)).measures[goal.measure_id]
     assert light.colour == "red"
     assert f"目标“{goal.text}”已过期限未完成" in light.reason
 
 
 def test_lights_of_a_whole_plan_take_a_fixed_number_of_queries(tracked, django_assert_num_queries):
-    with django_assert_num_queries(8):
-        measure_lights(tracked, D(2026, 11, 2))
     with django_assert_num_queries(7):
         department_lights(tracked, D(2026, 11, 2))
     # Periods, reports, entries behind, holidays, targets, actuals, assignments, measures.
@@ -205,12 +201,13 @@ def test_lights_of_a_whole_plan_take_a_fixed_number_of_queries(tracked, django_a
 
 
 def test_plan_lights_reads_both_kinds_of_lights_at_once(
-    tracked, october, commerce_reporter, commerce_head, file
+    tracked, october, commerce_reporter, commerce_head
 ):
-    file(report_of(october, "市商务局"), commerce_reporter, commerce_head, at(2026, 10, 27, 10))
+    file_report(
+        report_of(october, "市商务局"), commerce_reporter, commerce_head, when=at(2026, 10, 27, 10)
+    )
     day = D(2026, 11, 2)
     both = plan_lights(tracked, day)
-    assert both.measures == measure_lights(tracked, day)
     assert both.departments == department_lights(tracked, day)
     assert {light.colour for light in both.departments.values()} == {"green", "red"}
     commerce = department("市商务局")

@@ -10,10 +10,8 @@ import pytest
 import time_machine
 
 from luoshi.audit.models import AuditRecord
-from luoshi.conftest import department, make_user
 from luoshi.supervision.models import DepartmentChannels, Notice, Notification, Reminder
-
-from .conftest import at
+from luoshi.testing import at, department, file_report, make_user
 
 D = datetime.date
 
@@ -46,7 +44,7 @@ def test_the_coordinator_sees_the_late_departments_with_their_lights(
     client_for, coordinator, tracked, django_assert_num_queries
 ):
     client = client_for(coordinator)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = client.get(url("chase", tracked.pk))
     assert response.status_code == 200
     page = response.content.decode()
@@ -317,12 +315,11 @@ def test_the_ranking_scores_missing_late_and_returned_reports(
     commerce_reporter,
     commerce_head,
     tracked,
-    file,
     django_assert_num_queries,
 ):
     october = tracked.periods.get(start=D(2026, 10, 1))
     report = october.reports.get(organization=department("市商务局"))
-    file(report, commerce_reporter, commerce_head, at(2026, 10, 30, 9))  # late
+    file_report(report, commerce_reporter, commerce_head, when=at(2026, 10, 30, 9))  # late
     from luoshi.reporting.services import return_report
 
     with time_machine.travel(at(2026, 10, 31, 9), tick=False):

@@ -14,11 +14,9 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
-from luoshi.conftest import department
 from luoshi.supervision import channels, services
 from luoshi.supervision.models import Delivery, DepartmentChannels
-
-from .conftest import at
+from luoshi.testing import at, department
 
 # The worker closes its database connection when done: these tests commit for real.
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from luoshi.audit.models import AuditRecord, AuditSeal
 from luoshi.audit.services import verify_chain
@@ -12,8 +13,11 @@ class Command(BaseCommand):
         for problem in problems:
             self.stderr.write(problem)
         if problems:
-            raise CommandError(f"审计日志校验失败：发现 {len(problems)} 处问题。")
+            raise CommandError(
+                _("The audit log failed verification: %(count)s problems found.")
+                % {"count": len(problems)}
+            )
         self.stdout.write(
-            f"审计日志完整：{AuditRecord.objects.count()} 条记录，"
-            f"{AuditSeal.objects.count()} 天已封存。"
+            _("The audit log is intact: %(records)s records, %(days)s days sealed.")
+            % {"records": AuditRecord.objects.count(), "days": AuditSeal.objects.count()}
         )

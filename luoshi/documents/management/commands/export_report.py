@@ -4,6 +4,7 @@ import datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from luoshi.documents.pdf import PdfUnavailable, docx_to_pdf
 from luoshi.documents.report_docx import build_report_docx
@@ -33,7 +34,7 @@ class Command(BaseCommand):
             Plan.objects.select_related("region", "coordinator").filter(pk=options["plan"]).first()
         )
         if plan is None:
-            raise CommandError(f"没有编号为 {options['plan']} 的方案。")
+            raise CommandError(_("There is no plan number %(id)s.") % {"id": options["plan"]})
         try:
             period = find_period(plan, options["period"])
             day = datetime.date.fromisoformat(options["date"]) if options["date"] else None
@@ -58,7 +59,15 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from None
         out.write_bytes(data)
         figures = report.figures
-        self.stdout.write(
-            f"{out}: {report.title}（应报 {figures.due}，按时 {figures.on_time}，"
-            f"逾期 {figures.late}，未报 {figures.missing}，纳入 {figures.included}）"
-        )
+        summary = _(
+            "%(title)s (%(due)s due, %(on_time)s on time, %(late)s late, %(missing)s missing, "
+            "%(included)s included)"
+        ) % {
+            "title": report.title,
+            "due": figures.due,
+            "on_time": figures.on_time,
+            "late": figures.late,
+            "missing": figures.missing,
+            "included": figures.included,
+        }
+        self.stdout.write(f"{out}: {summary}")

@@ -1,0 +1,123 @@
+"""The reporting cycle's services, one module per concern:
+
+- `periods`: schedules, periods and the reports they expect;
+- `workflow`: drafting, saving entries, sign-off, review, closing periods and late entry;
+- `attachments`: evidence files;
+- `closure`: closing measures (办结) and target owners;
+- `matrix`: the coordinator's overview (matrix, review queue);
+- `holidays`: the official holiday notices.
+
+The permission-checked fetch helpers live in `luoshi.reporting.access`. Everything public is
+imported here, so callers write `from luoshi.reporting import services` and
+`services.start_draft(...)`.
+"""
+
+from luoshi.reporting.access import (
+    co_entries,
+    entries_for_report,
+    get_attachment,
+    get_entry,
+    get_period,
+    get_report,
+    periods_for_user,
+    reports_for_user,
+)
+from luoshi.reporting.services.attachments import (
+    ALLOWED_TYPES,
+    add_attachment,
+    delete_attachment,
+    sniff_content_type,
+)
+from luoshi.reporting.services.closure import (
+    close_measure,
+    reject_closure,
+    request_closure,
+    set_target,
+)
+from luoshi.reporting.services.holidays import (
+    CALENDAR_ROLES,
+    delete_holiday_notice,
+    set_holiday_notice,
+)
+from luoshi.reporting.services.matrix import (
+    Matrix,
+    ReportState,
+    report_matrix,
+    report_state,
+    review_queue,
+)
+from luoshi.reporting.services.periods import (
+    default_tracking_start,
+    ensure_periods,
+    expected_measures,
+    get_schedule,
+    set_schedule,
+)
+from luoshi.reporting.services.workflow import (
+    EDITING_ROLES,
+    EditConflict,
+    WorkflowError,
+    accept,
+    bulk_accept,
+    can_edit,
+    close_period,
+    grant_late_entry,
+    late_entry_allowed,
+    reopen,
+    return_report,
+    save_entry,
+    send_back,
+    sign_off,
+    start_draft,
+    submit_for_signoff,
+    took_part,
+)
+
+__all__ = [
+    "ALLOWED_TYPES",
+    "CALENDAR_ROLES",
+    "EDITING_ROLES",
+    "EditConflict",
+    "Matrix",
+    "ReportState",
+    "WorkflowError",
+    "accept",
+    "add_attachment",
+    "bulk_accept",
+    "can_edit",
+    "close_measure",
+    "close_period",
+    "co_entries",
+    "default_tracking_start",
+    "delete_attachment",
+    "delete_holiday_notice",
+    "ensure_periods",
+    "entries_for_report",
+    "expected_measures",
+    "get_attachment",
+    "get_entry",
+    "get_period",
+    "get_report",
+    "get_schedule",
+    "grant_late_entry",
+    "late_entry_allowed",
+    "periods_for_user",
+    "reject_closure",
+    "reopen",
+    "report_matrix",
+    "report_state",
+    "reports_for_user",
+    "request_closure",
+    "return_report",
+    "review_queue",
+    "save_entry",
+    "send_back",
+    "set_holiday_notice",
+    "set_schedule",
+    "set_target",
+    "sign_off",
+    "sniff_content_type",
+    "start_draft",
+    "submit_for_signoff",
+    "took_part",
+]
