@@ -18,6 +18,7 @@ import shutil
 import struct
 import subprocess
 import tempfile
+import zipfile
 from contextlib import nullcontext
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -549,4 +550,25 @@ def xlsx_from_text(text: str) -> bytes:
                     sheet.merge_cells(start_row=start, start_column=c, end_row=r, end_column=c)
     output = io.BytesIO()
     workbook.save(output)
+    return output.getvalue()
+
+
+def swollen_zip(data: bytes, part: str, megabytes: int) -> bytes:
+    """The Office file `data` with its `part` replaced by `megabytes` MB of zeros, deflated.
+
+    A zip bomb: a few hundred KB that inflate past the readers' limit. Written in 1 MB chunks,
+    so building it never holds the inflated part in memory.
+    """
+    output = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as bomb,
+    ):
+        for entry in source.infolist():
+            if entry.filename != part:
+                bomb.writestr(entry, source.read(entry))
+        with bomb.open(part, "w", force_zip64=True) as swollen:
+            chunk = bytes(1024 * 1024)
+            for _ in range(megabytes):
+                swollen.write(chunk)
     return output.getvalue()

@@ -9,7 +9,6 @@ Every saved measure goes through `luoshi.reporting.services.save_entry` (checks 
 """
 
 import io
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -23,6 +22,12 @@ from docx.shared import Mm, Pt
 
 from luoshi.audit.services import record_change
 from luoshi.documents import official
+from luoshi.importing.office_zip import (
+    BrokenZip,
+    ZipBomb,
+    check_office_zip,
+    open_office_zip,
+)
 from luoshi.orgs.models import User
 from luoshi.plans.models import Measure
 from luoshi.reporting import services as reporting
@@ -161,10 +166,14 @@ def _open(upload) -> Document:
     upload.seek(0)
     data = upload.read()
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        # Judged before python-docx inflates anything in memory (zip bombs).
+        check_office_zip(data)
+        with open_office_zip(data) as archive:
             if "word/document.xml" not in archive.namelist():
-                raise zipfile.BadZipFile
+                raise BrokenZip
         return Document(io.BytesIO(data))
+    except ZipBomb as error:
+        raise TemplateRefused([str(error)]) from None
     except Exception:  # noqa: BLE001 - any damage to the file means the same to the user
         raise TemplateRefused([UNREADABLE]) from None
 

@@ -14,6 +14,8 @@ import docx
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
+from luoshi.importing.office_zip import check_office_zip
+
 CJK_DIGITS = "零一二三四五六七八九"
 # Simple numbering formats: the label of a number n.
 FORMATS = {
@@ -191,7 +193,8 @@ def _table_rows(tbl, document, numbering: _Numbering) -> list[list[str]]:
 
 
 def read_docx(data: bytes) -> str:
-    """The text of a .docx; raises what python-docx raises on a broken file."""
+    """The text of a .docx; raises what python-docx raises on a broken file, and ZipBomb."""
+    check_office_zip(data)
     document = docx.Document(io.BytesIO(data))
     numbering = _Numbering(document)
     lines: list[str] = []

@@ -6,7 +6,6 @@ Office format, a scan without a text layer) ends as `UnreadableFile` with a Chin
 the person who uploaded it.
 """
 
-import io
 import re
 import zipfile
 from pathlib import Path
@@ -15,16 +14,13 @@ from charset_normalizer import from_bytes
 
 from luoshi.importing.docx_reader import read_docx
 from luoshi.importing.model import ParsedPlan
+from luoshi.importing.office_zip import BrokenZip, ZipBomb, open_office_zip
 from luoshi.importing.pdf_reader import EncryptedPdf, NoTextLayer, UnmappedText, read_pdf
 from luoshi.importing.text import parse_text
 from luoshi.importing.xlsx_reader import read_xlsx
 
 MB = 1024 * 1024
 MAX_UPLOAD_BYTES = 20 * MB
-# A .docx or .xlsx is a zip archive; its parts are inflated in memory, so a small archive that
-# inflates to gigabytes (a zip bomb) is refused from its directory before anything is read.
-MAX_UNZIPPED_BYTES = 200 * MB
-MAX_ZIP_ENTRIES = 10_000
 SUPPORTED = "Word（.docx）、PDF（.pdf，需带文字层）、Excel（.xlsx）或文本（.txt）"
 
 # GB18030 maps almost any bytes to some character, so a decoded image or archive is told apart by
@@ -131,18 +127,9 @@ def _ole_message(data: bytes) -> str:
 
 def _open_zip(data: bytes) -> zipfile.ZipFile:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        entries = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
-        raise UnreadableFile(
-            "文件已损坏或不完整（压缩结构无法打开），请重新保存或重新导出后上传。"
-        ) from None
-    if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNZIPPED_BYTES:
-        raise UnreadableFile(
-            f"文件解压后超过 {MAX_UNZIPPED_BYTES // MB} MB，"
-            "不像正常的 Word 或 Excel 文件，已拒绝读取。"
-        )
-    return archive
+        return open_office_zip(data)
+    except (BrokenZip, ZipBomb) as error:
+        raise UnreadableFile(str(error)) from None
 
 
 def _read_zip(data: bytes) -> str:

@@ -12,6 +12,7 @@ import io
 
 import openpyxl
 
+from luoshi.importing.office_zip import check_office_zip
 from luoshi.importing.text import simplified_lines
 
 # A header row names the work (任务, 措施…) and who does it (部门, 单位) in two cells.
@@ -70,7 +71,8 @@ def _header_index(rows: list[list[str]]) -> int | None:
 
 
 def read_xlsx(data: bytes) -> str:
-    """The text of a workbook; raises what openpyxl raises on a broken file."""
+    """The text of a workbook; raises what openpyxl raises on a broken file, and ZipBomb."""
+    check_office_zip(data)
     # Read-only mode streams the sheet; the cells a merged range covers come back empty, which
     # is what the text wants (the value stays in the top-left cell).
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -1,14 +1,13 @@
 """Evidence files of a report's entries: the allowed types (told by the bytes, not the name),
 upload and removal."""
 
-import zipfile
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from luoshi.audit.services import record_change
+from luoshi.importing.office_zip import BrokenZip, ZipBomb, open_office_zip
 from luoshi.orgs.models import User
 from luoshi.reporting.access import require_department_role
 from luoshi.reporting.models import Attachment, ReportEntry
@@ -41,9 +40,9 @@ def sniff_content_type(file) -> str | None:
         return "image/jpeg"
     if head.startswith(b"PK\x03\x04"):
         try:
-            with zipfile.ZipFile(file) as archive:
+            with open_office_zip(file) as archive:
                 names = set(archive.namelist())
-        except zipfile.BadZipFile:
+        except (BrokenZip, ZipBomb):
             return None
         finally:
             file.seek(0)
