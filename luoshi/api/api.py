@@ -8,11 +8,13 @@ a logged-in browser uses its session (with the CSRF token for changes).
 """
 
 import datetime
+import functools
 from decimal import Decimal
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse
+from django.http import FileResponse, JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.security import HttpBearer, SessionAuth
 
@@ -33,12 +35,28 @@ class BrowserSession(SessionAuth):
         return user if user is not None and user.is_active else None
 
 
+def signed_in_only(view):
+    """The docs and the OpenAPI schema are for signed-in people and integrations: an anonymous
+    browser is sent to the login page, an anonymous client of the schema gets 401."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated or TokenAuth()(request) is not None:
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json"):
+            return JsonResponse({"detail": "Unauthorized"}, status=401)
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
 api = NinjaAPI(
     title="luoshi API",
     version="1",
     urls_namespace="api-v1",
     auth=[TokenAuth(), BrowserSession()],
     description=__doc__,
+    docs_decorator=signed_in_only,
 )
 
 

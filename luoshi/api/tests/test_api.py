@@ -222,12 +222,34 @@ def test_the_browser_session_works_and_needs_the_csrf_token_for_changes(
     assert response.status_code == 200
 
 
-def test_the_openapi_docs_are_served_without_a_cdn(client):
+def test_the_openapi_docs_are_served_without_a_cdn(client_for, commerce_reporter):
+    client = client_for(commerce_reporter)
     response = client.get("/api/v1/docs")
     assert response.status_code == 200
     assert b"cdn.jsdelivr" not in response.content
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/entries/{entry_id}" in schema["paths"]
+
+
+def test_the_docs_and_the_schema_are_not_public(client):
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 401
+    assert b"entries" not in response.content
+
+
+def test_an_integration_reads_the_schema_with_its_token(commerce_reporter):
+    from luoshi.api.services import create_token
+
+    _, key = create_token(commerce_reporter, "数据平台")
+    response = Client(headers={"Authorization": f"Bearer {key}"}).get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert (
+        Client(headers={"Authorization": "Bearer wrong"}).get("/api/v1/openapi.json").status_code
+        == 401
+    )
 
 
 def test_the_command_creates_a_token(commerce_reporter, capsys):
