@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
@@ -84,14 +85,18 @@ EXPIRED_MESSAGES = {
 
 
 class AccountPolicyMiddleware:
-    """Production account rules: an expired or generated password must be changed, and
-    coordinators and administrators must confirm a TOTP code, before anything else is served.
+    """Production account rules: coordinators and administrators must confirm a TOTP code, then
+    an expired or generated password must be changed, before anything else is served. Until the
+    second factor is verified, nothing but its own page, logging out and the language switch is
+    served, not even the password change: a stolen password alone changes nothing.
     Reads only the user already loaded for the page: no query of its own.
     """
 
-    # Reachable while a step is due: the steps themselves, logging out, the language switch, and
-    # the navbar's bell (its htmx request would otherwise reload the step's page in a loop).
-    OPEN_URL_NAMES = ("logout", "set_language", "password_change", "two_factor", "bell")
+    # Reachable while a step is due, besides the step's own page.
+    OPEN_URL_NAMES = ("logout", "set_language")
+    # The navbar's bell gets an empty answer while a step is due: its htmx request would
+    # otherwise reload the step's page in a loop, and its count waits for the step.
+    QUIET_URL_NAMES = ("bell",)
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -99,32 +104,37 @@ class AccountPolicyMiddleware:
     def __call__(self, request):
         if settings.LUOSHI_PASSWORD_POLICY or settings.LUOSHI_REQUIRE_OTP:
             step = self._due_step(request)
-            if step and not self._is_open(request):
-                url = reverse(step)
-                if getattr(request, "htmx", False):
-                    return HttpResponseClientRedirect(url)
-                return redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
+            if step and not request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+                refused = self._refuse(request, step)
+                if refused is not None:
+                    return refused
         return self.get_response(request)
+
+    def _refuse(self, request, step):
+        match = request.resolver_match or _resolve(request.path_info)
+        name = match.url_name if match is not None else None
+        if name in self.QUIET_URL_NAMES:
+            return HttpResponse(status=204)
+        if name == step or name in self.OPEN_URL_NAMES:
+            return None
+        url = reverse(step)
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(url)
+        return redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
 
     def _due_step(self, request) -> str | None:
         user = request.user
         if not user.is_authenticated:
             return None
-        if settings.LUOSHI_PASSWORD_POLICY and password_change_due(user):
-            return "password_change"
         if (
             settings.LUOSHI_REQUIRE_OTP
             and user.role in OTP_ROLES
             and not (hasattr(user, "is_verified") and user.is_verified())
         ):
             return "two_factor"
+        if settings.LUOSHI_PASSWORD_POLICY and password_change_due(user):
+            return "password_change"
         return None
-
-    def _is_open(self, request) -> bool:
-        if request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
-            return True
-        match = request.resolver_match or _resolve(request.path_info)
-        return match is not None and match.url_name in self.OPEN_URL_NAMES
 
 
 def _resolve(path):
