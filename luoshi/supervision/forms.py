@@ -46,10 +46,41 @@ class RuleForm(forms.Form):
 
 
 class ChannelsForm(forms.ModelForm):
+    """The department head's reminder channels. The robots' keys and secrets are never sent back
+    to the browser, not even to the head: a stored one shows as set; an empty field keeps it, a
+    new value replaces it, and its "clear" box removes it."""
+
+    SECRET_FIELDS = ("wecom_key", "dingtalk_token", "dingtalk_secret")
+
     class Meta:
         model = DepartmentChannels
         fields = ["email", "wecom_key", "dingtalk_token", "dingtalk_secret", "sms_phone"]
-        widgets = {"dingtalk_secret": forms.PasswordInput(render_value=True)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        order = []
+        for name in self.Meta.fields:
+            order.append(name)
+            if name not in self.SECRET_FIELDS:
+                continue
+            field = self.fields[name]
+            field.widget = forms.PasswordInput(attrs={"autocomplete": "new-password"})
+            if getattr(self.instance, name):
+                field.help_text = _("Set (never shown). Leave empty to keep it.")
+                self.fields[f"clear_{name}"] = forms.BooleanField(
+                    label=_("Clear the stored value"), required=False
+                )
+                order.append(f"clear_{name}")
+        self.order_fields(order)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.SECRET_FIELDS:
+            if cleaned.get(f"clear_{name}"):
+                cleaned[name] = ""
+            elif not cleaned.get(name):
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
 
 
 class NoticeForm(forms.Form):

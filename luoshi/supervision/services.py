@@ -11,6 +11,7 @@ later by `retry_deliveries()` (which `supervise` calls), never lost.
 """
 
 import datetime
+import hashlib
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
@@ -659,7 +660,11 @@ def save_channels(user: User, form) -> DepartmentChannels:
         if obj is None:
             return {}
         values = {f: str(getattr(obj, f)) for f in CHANNEL_FIELDS}
-        values["dingtalk_secret"] = "***" if obj.dingtalk_secret else ""
+        for secret in ("wecom_key", "dingtalk_token", "dingtalk_secret"):
+            # Never the value in the log: "set", with a short digest so a change shows.
+            value = getattr(obj, secret)
+            digest = hashlib.sha256(value.encode()).hexdigest()[:6]
+            values[secret] = f"*** {digest}" if value else ""
         return values
 
     setup = form.save()

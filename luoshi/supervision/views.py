@@ -8,7 +8,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -138,19 +138,17 @@ def reminder_rule(request, pk):
     )
 
 
-@role_required(*DEPARTMENT)
+@role_required(User.Role.APPROVER)
 @require_http_methods(["GET", "POST"])
 def department_channels(request):
+    """The department head's page only: the channels hold the robots' keys and secrets."""
     setup = DepartmentChannels.objects.filter(organization=request.user.organization_id).first()
     setup = setup or DepartmentChannels(organization=request.user.organization)
     form = ChannelsForm(request.POST or None, instance=setup)
-    if request.method == "POST":
-        if request.user.role != User.Role.APPROVER:
-            raise PermissionDenied
-        if form.is_valid():
-            services.save_channels(request.user, form)
-            messages.success(request, _("The reminder channels were saved."))
-            return redirect("supervision:channels")
+    if request.method == "POST" and form.is_valid():
+        services.save_channels(request.user, form)
+        messages.success(request, _("The reminder channels were saved."))
+        return redirect("supervision:channels")
     return render(request, "supervision/channels.html", {"form": form})
 
 
