@@ -8,14 +8,13 @@ Configuration: [tool.vulture] in pyproject.toml.
 
 # --- Kept for pages coming soon ----------------------------------------------------------------
 # The issue about a coordinator's own plan gives the closure and schedule services their pages
-# (issue 15, "Dead code"), and another issue gives API token revocation a page.
+# (issue 15, "Dead code").
 request_closure  # reporting/services/closure.py: a department asks to close a measure (办结)
 close_measure  # reporting/services/closure.py: the coordinator closes it
 reject_closure  # reporting/services/closure.py: the coordinator refuses the request
 set_target  # reporting/services/closure.py: a target's owner; the test toolkit builds with it
 set_schedule  # reporting/services/periods.py: when a plan is tracked, its holiday rule
 delete_holiday_notice  # reporting/services/holidays.py: withdraw a holiday notice
-revoke_token  # api/services.py: revoke an API token
 
 # --- Named by a dotted path in settings --------------------------------------------------------
 ChineseFirstLocaleMiddleware  # MIDDLEWARE
@@ -93,6 +92,8 @@ earlier  # reporting/queries.py (the matrix's window): reporting/matrix.html
 later  # reporting/queries.py (the matrix's window): reporting/matrix.html
 co_count  # reporting/views.py: reporting/report.html
 rule_text  # plans/forms.py, a form field: plans/import_preview.html, plans/draft_edits.py
+is_usable  # ApiToken: api/tokens.html (the token's status)
+help_text  # supervision/forms.py, ChannelsForm: supervision/channels.html ("set", never the value)
 
 # --- API schema fields: django-ninja serializes them -------------------------------------------
 measure_code  # api/api.py: an entry's measure code

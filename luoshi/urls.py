@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include(admin_urls.account)),
+    path("account/tokens/", include("luoshi.api.urls")),
     path("accounts/", include(admin_urls.sysadmin)),
     path("security/", include(admin_urls.security)),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -11,7 +11,9 @@ class ApiToken(models.Model):
     """A token an integration sends as `Authorization: Bearer <token>`; it acts as `user`.
 
     Only a SHA-256 hash is stored: tokens are long random strings, so a plain hash cannot be
-    reversed, and a stolen database holds no usable token.
+    reversed, and a stolen database holds no usable token. A token works until it expires or is
+    revoked, and only while its user's credentials version is the one it was issued at: a new
+    password, a disabled account or another role moves that on (luoshi.orgs) and ends it.
     """
 
     user = models.ForeignKey(
@@ -24,6 +26,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"), default=clock.now)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    credentials_version = models.PositiveIntegerField(_("credentials version"))
 
     class Meta:
         verbose_name = _("API token")
@@ -32,6 +36,15 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_usable(self) -> bool:
+        return (
+            self.revoked_at is None
+            and self.expires_at > clock.now()
+            and self.user.is_active
+            and self.credentials_version == self.user.credentials_version
+        )
 
     @staticmethod
     def hash(key: str) -> str:

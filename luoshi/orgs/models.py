@@ -77,6 +77,10 @@ class User(AbstractUser):
     # administrator generated must be replaced at the first login.
     password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
     must_change_password = models.BooleanField(_("must change password"), default=False)
+    # Goes up whenever what the account may do is reset: a new password (set_password), a
+    # disabled account, another role. Credentials issued earlier (API tokens) record the version
+    # they were issued at and stop working once it has moved on; orgs need not know of them.
+    credentials_version = models.PositiveIntegerField(_("credentials version"), default=1)
 
     class Meta:
         verbose_name = _("user")
@@ -88,6 +92,8 @@ class User(AbstractUser):
     def set_password(self, raw_password):
         super().set_password(raw_password)
         self.password_changed_at = clock.now()
+        if self.pk is not None:
+            self.credentials_version += 1
 
     @property
     def is_administrator(self) -> bool:

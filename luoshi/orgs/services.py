@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -252,6 +253,8 @@ def ensure_account(
     else:
         action = "change"
         old = {"role": user.role, "organization": str(user.organization or "")}
+    if action == "change" and (user.role != role or not user.is_active):
+        user.credentials_version += 1
     user.role, user.organization, user.display_name = role, organization, display_name
     user.is_active = True
     # A new account has no password to compare (checking would hash it in vain: ~0.2 s).
@@ -319,10 +322,18 @@ def set_account_active(by: User, user: User, active: bool) -> User:
     if user.pk == by.pk:
         raise AccountRefused(_("You cannot disable your own account."))
     if user.is_active != active:
-        User.objects.filter(pk=user.pk).update(is_active=active)
+        User.objects.filter(pk=user.pk).update(
+            is_active=active, credentials_version=F("credentials_version") + 1
+        )
+        user.refresh_from_db(fields=["credentials_version"])
         record_change(by, "change", user, {"is_active": {"old": user.is_active, "new": active}})
         user.is_active = active
     return user
+
+
+# What a new password writes: set_password also moves the credentials version on, so that the
+# API tokens issued before stop working.
+PASSWORD_FIELDS = ("password", "password_changed_at", "credentials_version")
 
 
 @transaction.atomic
@@ -333,7 +344,7 @@ def reset_password(by: User, user: User) -> str:
     password = generate_password()
     user.set_password(password)
     user.must_change_password = True
-    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    user.save(update_fields=[*PASSWORD_FIELDS, "must_change_password"])
     axes_reset(username=user.username)
     record_change(by, "reset_password", user, {"password": {"old": "***", "new": "***"}})
     return password
@@ -344,7 +355,7 @@ def change_password(user: User, new_password: str) -> User:
     """The user's own new password (already validated by the form)."""
     user.set_password(new_password)
     user.must_change_password = False
-    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    user.save(update_fields=[*PASSWORD_FIELDS, "must_change_password"])
     record_change(user, "change_password", user, {"password": {"old": "***", "new": "***"}})
     return user
 
@@ -356,7 +367,10 @@ def change_role(by: User, user: User, role: str) -> User:
         raise AccountRefused(_("Administrator roles are not changed here."))
     if user.role != role:
         old = user.role
-        User.objects.filter(pk=user.pk).update(role=role)
+        User.objects.filter(pk=user.pk).update(
+            role=role, credentials_version=F("credentials_version") + 1
+        )
+        user.refresh_from_db(fields=["credentials_version"])
         user.role = role
         record_change(by, "permission_change", user, {"role": {"old": old, "new": role}})
     return user

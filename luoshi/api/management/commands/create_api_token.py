@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from luoshi.api.services import create_token
+from luoshi.api.services import DEFAULT_LIFETIME, LIFETIMES, create_token
 from luoshi.orgs.models import User
 
 
@@ -11,10 +11,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--name", required=True, help="what the token is for")
+        parser.add_argument(
+            "--days", type=int, default=DEFAULT_LIFETIME, help="how many days the token is valid"
+        )
 
-    def handle(self, *args, username: str, name: str, **options):
+    def handle(self, *args, username: str, name: str, days: int, **options):
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(_("No active user %(name)s.") % {"name": username})
-        _token, key = create_token(user, name)
+        if not 1 <= days <= max(LIFETIMES):
+            raise CommandError(
+                _("A token is valid for 1 to %(max)s days.") % {"max": max(LIFETIMES)}
+            )
+        _token, key = create_token(user, name, days=days)
         self.stdout.write(key)
