@@ -159,6 +159,7 @@ fitToPage
 print_title_rows
 fill
 freeze_panes
+data_type  # a text cell forced to a string, never read as a formula
 # python-docx (documents/official.py, report_docx.py, template_docx.py): setting a property
 # writes the document's XML.
 line_spacing_rule

@@ -325,7 +325,7 @@ def bulk_accept(request, data: BulkIn):
 def download_attachment(request, attachment_id: int):
     attachment = services.get_attachment(_user(request), attachment_id)
     response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.download_name
     )
     response["Content-Type"] = attachment.content_type
     return response

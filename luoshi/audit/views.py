@@ -4,7 +4,7 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,25 +13,37 @@ from django.views.decorators.http import require_GET
 from luoshi.audit.actions import ACTIONS, actions_labelled
 from luoshi.audit.models import AuditRecord
 from luoshi.audit.services import record_event
+from luoshi.lib import clock
 from luoshi.lib.auth import role_required
+from luoshi.lib.text import attachment_disposition, spreadsheet_safe
 
 # The audit log imports no app (docs/architecture.md): the account model is whichever
 # AUTH_USER_MODEL names.
 User = get_user_model()
 
 
-def _date(value: str) -> dt.date | None:
+def _date(value: str, errors: list[str]) -> dt.date | None:
+    """The ISO date `value`, or None (nothing asked, or a malformed date: then a message)."""
+    if not value:
+        return None
     try:
-        return dt.date.fromisoformat(value)
+        return clock.parse_day(value)
     except ValueError:
+        errors.append(
+            _("Enter a date as YYYY-MM-DD between %(first)s and %(last)s; “%(value)s” was ignored.")
+            % {"first": clock.FIRST_YEAR, "last": clock.LAST_YEAR, "value": value[:40]}
+        )
         return None
 
 
 def _filtered(request):
-    """The records the audit administrator asked for, and the filter values to show again."""
+    """The records the audit administrator asked for, the filter values to show again and the
+    messages about malformed filter values (which are then ignored)."""
     records = AuditRecord.objects.all()
     query = request.GET.get("q", "").strip()
-    start, end = _date(request.GET.get("start", "")), _date(request.GET.get("end", ""))
+    errors: list[str] = []
+    start = _date(request.GET.get("start", ""), errors)
+    end = _date(request.GET.get("end", ""), errors)
     if query:
         records = records.filter(
             Q(username__icontains=query)
@@ -48,21 +60,23 @@ def _filtered(request):
         records = records.filter(
             at__lt=timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
         )
-    return records, {"q": query, "start": start, "end": end}
+    return records, {"q": query, "start": start, "end": end}, errors
 
 
 @require_GET
 @role_required(User.Role.AUDIT_ADMIN)
 def log(request):
-    records, filters = _filtered(request)
+    records, filters, errors = _filtered(request)
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     query_string = request.GET.copy()
     query_string.pop("page", None)
-    return render(
-        request,
-        "audit/log.html",
-        {"page": page, "filters": filters, "query_string": query_string.urlencode()},
-    )
+    context = {
+        "page": page,
+        "filters": filters,
+        "errors": errors,
+        "query_string": query_string.urlencode(),
+    }
+    return render(request, "audit/log.html", context, status=400 if errors else 200)
 
 
 class _Echo:
@@ -74,7 +88,9 @@ class _Echo:
 @role_required(User.Role.AUDIT_ADMIN)
 def export(request):
     """The filtered log as CSV (UTF-8 with BOM, so Excel opens the Chinese right)."""
-    records, filters = _filtered(request)
+    records, filters, errors = _filtered(request)
+    if errors:
+        return HttpResponseBadRequest(" ".join(errors), content_type="text/plain; charset=utf-8")
     record_event(
         request.user,
         "export",
@@ -99,7 +115,8 @@ def export(request):
         yield "\ufeff" + writer.writerow(header)
         for r in records.iterator(chunk_size=2000):
             yield writer.writerow(
-                [
+                spreadsheet_safe(cell)
+                for cell in [
                     timezone.localtime(r.at).strftime("%Y-%m-%d %H:%M:%S"),
                     r.username,
                     r.organization,
@@ -112,5 +129,5 @@ def export(request):
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+    response["Content-Disposition"] = attachment_disposition(f"audit-{stamp}.csv")
     return response

@@ -8,6 +8,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from luoshi.lib.text import strip_control
+
 FIXED_COLUMNS = ["序号", "重点任务", "措施", "措施内容", "责任部门", "角色"]
 SUMMARY_COLUMNS = ["责任部门", "应报", "按时", "逾期", "未报", "退回"]
 THIN = Side(style="thin", color="999999")
@@ -28,11 +30,23 @@ def _print_setup(sheet, title_rows: str):
 
 def _header(sheet, row: int, values: list[str]):
     for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=column, value=value)
+        cell = _value_cell(sheet, row, column, value)
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.border = BORDER
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+
+
+def _value_cell(sheet, row: int, column: int, value):
+    """A cell holding `value` as data: a text is always a string (never a formula, whatever it
+    starts with) and loses the control characters that XML refuses (older data may hold them)."""
+    cell = sheet.cell(row=row, column=column)
+    if isinstance(value, str):
+        cell.value = strip_control(value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+    return cell
 
 
 def build_ledger_xlsx(plan, periods, rows, summary, filters: str = "") -> bytes:
@@ -43,7 +57,7 @@ def build_ledger_xlsx(plan, periods, rows, summary, filters: str = "") -> bytes:
     title = f"《{plan.title}》落实情况台账"
     if filters:
         title += f"（{filters}）"
-    sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
+    _value_cell(sheet, 1, 1, title).font = Font(bold=True, size=14)
     header = FIXED_COLUMNS + [p.label for p in periods]
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
     _header(sheet, 2, header)
@@ -59,7 +73,7 @@ def build_ledger_xlsx(plan, periods, rows, summary, filters: str = "") -> bytes:
         ]
         values += [f"{state}\n{text}".strip() if state else "—" for state, text in row.cells]
         for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=index + 2, column=column, value=value)
+            cell = _value_cell(sheet, index + 2, column, value)
             cell.alignment = WRAP
             cell.border = BORDER
     widths = [6, 20, 8, 40, 16, 8] + [36] * len(periods)
@@ -70,15 +84,13 @@ def build_ledger_xlsx(plan, periods, rows, summary, filters: str = "") -> bytes:
     sheet.auto_filter.ref = f"A2:{get_column_letter(len(header))}{len(rows) + 2}"
 
     times = book.create_sheet("报送及时性")
-    times.cell(row=1, column=1, value=f"《{plan.title}》报送及时性统计").font = Font(
-        bold=True, size=14
-    )
+    _value_cell(times, 1, 1, f"《{plan.title}》报送及时性统计").font = Font(bold=True, size=14)
     times.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(SUMMARY_COLUMNS))
     _header(times, 2, SUMMARY_COLUMNS)
     for index, line in enumerate(summary, start=3):
         values = [line.name, line.due, line.on_time, line.late, line.missing, line.returned]
         for column, value in enumerate(values, start=1):
-            cell = times.cell(row=index, column=column, value=value)
+            cell = _value_cell(times, index, column, value)
             cell.border = BORDER
     total = len(summary) + 3
     times.cell(row=total, column=1, value="合计").font = Font(bold=True)

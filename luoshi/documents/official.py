@@ -16,6 +16,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor, Twips
 from docx.text.paragraph import Paragraph
 
+from luoshi.lib.text import strip_control
+
 SONG = "宋体"
 FANGSONG = "仿宋_GB2312"
 HEITI = "黑体"
@@ -226,7 +228,7 @@ class Writer:
             run = OxmlElement("w:r")
             value = OxmlElement("w:t")
             value.set(qn("xml:space"), "preserve")
-            value.text = text
+            value.text = strip_control(text)  # XML refuses control characters (older data)
             run.append(value)
             p.append(run)
         self._end.addprevious(p)
@@ -262,7 +264,7 @@ class Writer:
         paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
         paragraph.paragraph_format.line_spacing = Pt(size * 1.3)
         paragraph.paragraph_format.space_before = Pt(size)
-        run = paragraph.add_run(text)
+        run = paragraph.add_run(strip_control(text))
         set_font(run, XIAOBIAOSONG, size)
         run.font.color.rgb = RED
         return paragraph
@@ -303,7 +305,7 @@ class Writer:
         _off_grid(paragraph)
         if center:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = paragraph.add_run(text)
+        run = paragraph.add_run(strip_control(text))
         set_font(run, HEITI if bold else FANGSONG, TABLE_PT)
 
     def page_break(self):
@@ -331,7 +333,7 @@ class Writer:
                     fmt.left_indent = Pt(PAGE_NUMBER_PT)
                 else:
                     fmt.right_indent = Pt(PAGE_NUMBER_PT)
-                run = paragraph.add_run(text)
+                run = paragraph.add_run(strip_control(text))
                 set_font(run, FANGSONG, PAGE_NUMBER_PT)
         _imprint_borders(table)
         return table

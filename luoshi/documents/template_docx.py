@@ -232,6 +232,8 @@ def _changes(entry: ReportEntry, rows: dict, statuses, problems: list[str]) -> d
         try:
             value = Decimal(text)
         except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite():  # "abc", "inf", "NaN", "sNaN"
             problems.append(f"措施{code}的指标{index}实际值“{text}”不是数字。")
             continue
         if actuals.get(target.pk) != value:

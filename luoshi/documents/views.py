@@ -5,8 +5,6 @@ Objects come through permission-checked helpers (404 for what the user cannot se
 role that may not act); every change goes through a service.
 """
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,6 +20,7 @@ from luoshi.documents.ledger_xlsx import build_ledger_xlsx
 from luoshi.documents.pdf import PdfUnavailable, docx_to_pdf, pdf_available
 from luoshi.documents.report_docx import build_report_docx
 from luoshi.lib import clock
+from luoshi.lib.text import attachment_disposition
 from luoshi.orgs.models import Organization
 from luoshi.plans.forms import LedgerFilterForm
 from luoshi.plans.services import measures_with_details, plans_for_user
@@ -34,10 +33,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{filename.encode("ascii", "ignore").decode() or "file"}"; '
-        f"filename*=UTF-8''{quote(filename)}"
-    )
+    # Plan titles and department names are data: the header is built from a sanitised name.
+    response["Content-Disposition"] = attachment_disposition(filename)
     return response
 
 

@@ -46,3 +46,16 @@ def frozen(moment: datetime.datetime):
         yield moment
     finally:
         _frozen.reset(token)
+
+
+# The years a date typed into a page may name: anything outside cannot be a report's day, and a
+# day at either end of the calendar cannot even be turned into an aware moment.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+def parse_day(value: str) -> datetime.date:
+    """The ISO date `value` (YYYY-MM-DD) between FIRST_YEAR and LAST_YEAR; ValueError if not."""
+    day = datetime.date.fromisoformat(value.strip())
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(f"{value!r} is outside {FIRST_YEAR}–{LAST_YEAR}")
+    return day

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from luoshi.importing import ParseError
 from luoshi.importing.sources import UnreadableFile
 from luoshi.lib.auth import role_required
+from luoshi.lib.text import attachment_disposition, download_name
 from luoshi.lib.urls import url_template
 from luoshi.orgs.models import User
 from luoshi.orgs.services import get_department_for_user
@@ -93,7 +94,7 @@ def plan_json(request, pk):
     response = JsonResponse(
         parsed_plan_from_db(plan).to_dict(), json_dumps_params={"ensure_ascii": False, "indent": 2}
     )
-    response["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}.json"'
+    response["Content-Disposition"] = attachment_disposition(f"plan-{plan.pk}.json")
     return response
 
 
@@ -251,4 +252,6 @@ def import_cancel(request, pk):
 @login_required
 def plan_source_file(request, pk):
     draft = get_plan_source_file(request.user, pk)
-    return FileResponse(draft.file.open("rb"), as_attachment=True, filename=draft.original_name)
+    return FileResponse(
+        draft.file.open("rb"), as_attachment=True, filename=download_name(draft.original_name)
+    )

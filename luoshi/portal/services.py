@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from luoshi.audit.services import record_change
 from luoshi.lib import clock
+from luoshi.lib.text import spreadsheet_safe
 from luoshi.orgs.models import Organization, User
 from luoshi.plans.access import get_plan_for_coordinator, require_plan_coordinator
 from luoshi.plans.models import Assignment, KeyTask, Measure, Plan, Target
@@ -375,5 +376,5 @@ def to_csv(data: dict) -> str:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerows(csv_rows(data))
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in csv_rows(data))
     return out.getvalue()

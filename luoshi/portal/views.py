@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from luoshi.lib.auth import role_required
+from luoshi.lib.text import attachment_disposition
 from luoshi.orgs.models import User
 from luoshi.plans.access import get_plan_for_coordinator
 from luoshi.portal import services
@@ -93,7 +94,7 @@ def publication_csv(request, pk):
     response = HttpResponse(
         services.to_csv(publication.data).encode("utf-8"), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(publication, "csv")}"'
+    response["Content-Disposition"] = attachment_disposition(_filename(publication, "csv"))
     return response
 
 
@@ -106,7 +107,7 @@ def publication_json(request, pk):
         json.dumps(body, ensure_ascii=False, indent=2),
         content_type="application/json; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(publication, "json")}"'
+    response["Content-Disposition"] = attachment_disposition(_filename(publication, "json"))
     return response
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from luoshi.lib import clock
+from luoshi.lib.text import download_name, with_extension
 from luoshi.orgs.models import Organization
 from luoshi.plans.models import Measure, Plan, Target
 
@@ -261,6 +262,15 @@ def attachment_path(instance, filename: str) -> str:
 class Attachment(models.Model):
     """Evidence (佐证材料) for an entry: pdf, png, jpeg, docx or xlsx, checked by content."""
 
+    # The allowed types, told by the bytes, and the extension a file of each type gets.
+    EXTENSIONS = {
+        "application/pdf": ".pdf",
+        "image/png": ".png",
+        "image/jpeg": ".jpg",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    }
+
     entry = models.ForeignKey(ReportEntry, models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=255)
@@ -278,6 +288,20 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def download_name(self) -> str:
+        """The user's name ending in the extension of the type the bytes were found to be
+        ("x.pdf.bat" → "x.pdf"), whatever name older rows were stored under."""
+        return safe_attachment_name(self.original_name, self.content_type)
+
+
+def safe_attachment_name(name: str, content_type: str) -> str:
+    """`name` fit to store and download a file of `content_type` (one of EXTENSIONS)."""
+    extension = Attachment.EXTENSIONS.get(content_type, "")
+    if not extension:
+        return download_name(name)
+    return with_extension(name, extension, *([".jpeg"] if extension == ".jpg" else []))
 
 
 class LateEntryException(models.Model):

@@ -4,8 +4,6 @@ channels, supervision notices (督办单) and the timeliness ranking (通报).
 Objects come through permission-checked helpers; changes go through services.
 """
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -114,9 +112,12 @@ def reminder_rule(request, pk):
     day, day_error = clock.today(), ""
     if request.GET.get("date"):
         try:
-            day = datetime.date.fromisoformat(request.GET["date"])
+            day = clock.parse_day(request.GET["date"])
         except ValueError:
-            day_error = _("Enter the date as YYYY-MM-DD.")
+            day_error = _("Enter a date as YYYY-MM-DD between %(first)s and %(last)s.") % {
+                "first": clock.FIRST_YEAR,
+                "last": clock.LAST_YEAR,
+            }
     planned = services.planned_reminders(day, [plan])
     deliveries = (
         Delivery.objects.filter(reminder__period__plan=plan)

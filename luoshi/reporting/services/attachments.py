@@ -10,7 +10,7 @@ from luoshi.audit.services import record_change
 from luoshi.importing.office_zip import BrokenZip, ZipBomb, open_office_zip
 from luoshi.orgs.models import User
 from luoshi.reporting.access import require_department_role
-from luoshi.reporting.models import Attachment, ReportEntry
+from luoshi.reporting.models import Attachment, ReportEntry, safe_attachment_name
 from luoshi.reporting.services.workflow import (
     EDITING_ROLES,
     WorkflowError,
@@ -18,13 +18,7 @@ from luoshi.reporting.services.workflow import (
     _require_open,
 )
 
-ALLOWED_TYPES = {
-    "application/pdf": ".pdf",
-    "image/png": ".png",
-    "image/jpeg": ".jpg",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
-}
+ALLOWED_TYPES = Attachment.EXTENSIONS
 
 
 def sniff_content_type(file) -> str | None:
@@ -69,7 +63,8 @@ def add_attachment(user: User, entry: ReportEntry, upload) -> Attachment:
     content_type = sniff_content_type(upload)
     if content_type is None:
         raise ValidationError(_("Only PDF, PNG, JPEG, Word (.docx) and Excel (.xlsx) files."))
-    original_name = (getattr(upload, "name", "") or "file")[-255:]
+    # Named after what the bytes are: "x.pdf.bat" holding a PDF is stored as "x.pdf".
+    original_name = safe_attachment_name(getattr(upload, "name", "") or "", content_type)
     attachment = Attachment(
         entry=entry,
         original_name=original_name,
@@ -90,6 +85,7 @@ def delete_attachment(user: User, attachment: Attachment) -> None:
     report = _locked(entry.report)
     if not report.is_editable:
         raise WorkflowError(_("This report can no longer be changed."))
+    _require_open(report)  # evidence of a closed period stays as it was
     name = attachment.original_name
     stored = attachment.file.name
     attachment.delete()

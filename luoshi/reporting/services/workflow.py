@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from luoshi.audit.services import diff, record_change
 from luoshi.lib import clock
+from luoshi.lib.text import strip_control
 from luoshi.orgs.models import Organization, User
 from luoshi.plans.access import require_plan_coordinator
 from luoshi.reporting.access import (
@@ -121,7 +122,8 @@ def _clean_entry_data(entry: ReportEntry, data: dict) -> tuple[dict, dict | None
     unknown = set(data) - set(ReportEntry.TEXT_FIELDS) - {"actuals"}
     if unknown:
         raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(unknown)})
-    fields = {k: (data[k] or "") for k in ReportEntry.TEXT_FIELDS if k in data}
+    # Control characters are no text a person typed, and the exports (XML) refuse them.
+    fields = {k: strip_control(data[k] or "") for k in ReportEntry.TEXT_FIELDS if k in data}
     if "status" in fields and fields["status"] not in ReportEntry.Status.values:
         raise ValidationError(_("Unknown status."))
     actuals = None
@@ -134,11 +136,27 @@ def _clean_entry_data(entry: ReportEntry, data: dict) -> tuple[dict, dict | None
             if value in (None, ""):
                 actuals[int(target_id)] = None
                 continue
-            try:
-                actuals[int(target_id)] = Decimal(str(value))
-            except InvalidOperation:
-                raise ValidationError(_("An actual value must be a number.")) from None
+            actuals[int(target_id)] = _actual_value(value)
     return fields, actuals
+
+
+# What TargetActual.value holds: 18 digits, 4 of them after the point.
+ACTUAL_LIMIT = Decimal(10) ** 14
+
+
+def _actual_value(value) -> Decimal:
+    """`value` as the Decimal to store; a ValidationError for what is not a finite number that
+    fits (1e100, inf, nan, "abc")."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValidationError(_("An actual value must be a number.")) from None
+    if not number.is_finite() or abs(number) >= ACTUAL_LIMIT:
+        raise ValidationError(
+            _("An actual value must be a number smaller than %(limit)s.")
+            % {"limit": "100000000000000"}
+        )
+    return number.quantize(Decimal("0.0001"))
 
 
 def _entry_state(entry: ReportEntry) -> dict:

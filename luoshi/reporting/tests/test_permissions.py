@@ -156,5 +156,5 @@ def test_office_files_are_told_apart_by_their_content(draft, commerce_reporter):
     )
     assert a.content_type.endswith("wordprocessingml.document") and a.file.name.endswith(".docx")
     assert b.content_type.endswith("spreadsheetml.sheet") and b.file.name.endswith(".xlsx")
-    assert a.original_name == "a.xlsx"
+    assert (a.original_name, b.original_name) == ("a.docx", "b.xlsx")  # named after the bytes
     assert "a.xlsx" not in a.file.name

@@ -185,7 +185,7 @@ def test_the_dry_run_lists_what_a_day_would_send(
 
 def test_a_bad_dry_run_date_is_explained(client_for, coordinator, tracked):
     page = client_for(coordinator).get(url("rule", tracked.pk), {"date": "11/25"}).content
-    assert "请按 YYYY-MM-DD 格式填写日期" in page.decode()
+    assert "请按 YYYY-MM-DD 格式填写 2000 年至 2099 年之间的日期" in page.decode()
 
 
 def test_the_coordinator_changes_the_rule(client_for, coordinator, tracked):
