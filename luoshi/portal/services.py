@@ -4,7 +4,8 @@
 measures, responsible departments, targets with the owner's accepted actual, and the progress
 text and status of accepted reports. Never drafts, comments, return reasons, problems, staff
 names or attachments; phone numbers, e-mail addresses and the names of luoshi's own staff in
-progress text are masked.
+progress text are masked however written (separators, full-width digits, +86, area codes,
+ID-card numbers), while its figures never are.
 """
 
 import csv
@@ -37,12 +38,42 @@ def role_label(role: str) -> str:
     return ""
 
 
-# Mobile and landline numbers, e-mail addresses, and "联系人：某某" in free text.
+# What counts as a number in free text: any decimal digit (`\d` takes full-width ０-９ too),
+# with at most one separator between two digits (138-0013-8000, 138 0013 8000, １３８－…).
+# A dot is not a separator, so amounts (1234.5万元) stay out; a number is never cut out of a
+# longer one, so counts (12345678元), dates and 文号 (〔2022〕243号) are never masked.
+_SEP = r"[-－‐–—\s]?"
+_PREFIX = rf"(?:(?:[+＋]|[0０]{{2}}){_SEP}[8８][6６]{_SEP}|[(（][+＋]?[8８][6６][)）]\s?)"
+
+
+def _digits(count: int) -> str:
+    return rf"\d(?:{_SEP}\d){{{count - 1}}}"
+
+
+# ID-card numbers, mobile and landline numbers (with +86 / 0086, an area code in brackets or
+# not, an extension), a bare local number after 电话 / 手机 / 传真…, e-mail addresses, and
+# "联系人：某某" in free text. The longest forms come first.
 _MASKS = [
-    re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"),
-    re.compile(r"(?<!\d)(?:0\d{2,3}[-－\s]?)?\d{7,8}(?!\d)"),
-    re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
-    re.compile(r"(?:联系人|联系电话|经办人|负责人)[:：]?\s*[^\s，。；、,;]{1,12}"),
+    (
+        re.compile(rf"(?<![\dA-Za-z])[1-9１-９]{_SEP}{_digits(16)}{_SEP}[\dXxＸｘ](?![\dA-Za-z])"),
+        "",
+    ),
+    (re.compile(rf"(?<!\d){_PREFIX}?[1１]{_SEP}[3-9３-９]{_SEP}{_digits(9)}(?!\d)"), ""),
+    (
+        re.compile(
+            rf"(?<!\d)(?:{_PREFIX}[(（]?[0０]?|[(（]?[0０])[1-9１-９]\d{{1,2}}(?:[)）]\s?|{_SEP})"
+            rf"[1-9１-９](?:{_SEP}\d){{6,7}}(?:\s?(?:[-－转]|分机|ext\.?)\s?\d{{1,6}})?(?!\d)"
+        ),
+        "",
+    ),
+    (
+        re.compile(
+            rf"((?:电话|手机|座机|传真|热线|分机)(?:号码?)?[:：]?\s?)\d(?:{_SEP}\d){{6,7}}(?!\d)"
+        ),
+        r"\1",
+    ),
+    (re.compile(r"[\w.+-]+[@＠][\w-]+(?:\.[\w-]+)+"), ""),
+    (re.compile(r"((?:联系人|联系电话|经办人|负责人)[:：]?\s*)[^\s，。；、,;]{1,12}"), r"\1"),
 ]
 
 
@@ -62,9 +93,10 @@ def staff_names() -> list[str]:
 
 
 def mask_contacts(text: str, names: list[str] = ()) -> str:
-    """Masks phone numbers, e-mail addresses, "联系人：…" and the given staff names."""
-    for pattern in _MASKS:
-        text = pattern.sub("＊＊＊", text)
+    """Masks ID-card and phone numbers however written, e-mail addresses, "联系人：…" and the
+    given staff names; the figures of progress text are left as they are."""
+    for pattern, kept in _MASKS:
+        text = pattern.sub(kept + "＊＊＊", text)
     if names:
         text = re.sub("|".join(map(re.escape, names)), "＊＊＊", text)
     return text
