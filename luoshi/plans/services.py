@@ -35,6 +35,22 @@ class PlanExists(Exception):
         super().__init__(_("Plan %(doc)s has already been imported.") % {"doc": plan.doc_number})
 
 
+def foreign_region(region: Organization, issuers: list[str]) -> str | None:
+    """The first other region an issuer names, when `region` is the one the plan must be in."""
+    for issuer in issuers:
+        named = region_name_for([issuer])
+        if named and named != region.name:
+            return named
+    return None
+
+
+def _issued_elsewhere(region: Organization | None, named: str) -> str:
+    return _("This plan was issued in %(named)s; you coordinate plans of %(region)s.") % {
+        "named": named,
+        "region": region.name if region else "—",
+    }
+
+
 def find_region(parsed: ParsedPlan, *, user=None) -> Organization:
     name = region_name_for(parsed.issuers)
     if name:
@@ -47,10 +63,21 @@ def find_region(parsed: ParsedPlan, *, user=None) -> Organization:
 
 @transaction.atomic
 def import_plan(
-    parsed: ParsedPlan, *, user: User | None = None, source_name: str = "", source_text: str = ""
+    parsed: ParsedPlan,
+    *,
+    user: User | None = None,
+    region: Organization | None = None,
+    source_name: str = "",
+    source_text: str = "",
 ) -> Plan:
-    """Create a live plan with its tasks, measures, assignments and targets, all or nothing."""
-    region = find_region(parsed, user=user)
+    """Create a live plan with its tasks, measures, assignments and targets, all or nothing.
+
+    With `region` (the importing coordinator's), everything is made in it and issuers naming
+    another region are refused (ValueError); without, the issuers tell the region."""
+    if region is None:
+        region = find_region(parsed, user=user)
+    elif named := foreign_region(region, parsed.issuers):
+        raise ValueError(_issued_elsewhere(region, named))
     existing = Plan.objects.filter(region=region, doc_number=parsed.doc_number or "").first()
     if parsed.doc_number and existing:
         raise PlanExists(existing)
@@ -402,11 +429,8 @@ def create_import_draft(user: User, filename: str, data: bytes) -> ImportDraft:
     parsed, text = parse_document(filename, data)
     region = coordinator_region(user)
     named = region_name_for(parsed.issuers)
-    if region is None or (named and named != region.name):
-        raise UploadRefused(
-            _("This plan was issued in %(named)s; you coordinate plans of %(region)s.")
-            % {"named": named, "region": region}
-        )
+    if region is None or (named := foreign_region(region, parsed.issuers)):
+        raise UploadRefused(_issued_elsewhere(region, named))
     existing_plan = Plan.objects.filter(region=region, doc_number=parsed.doc_number or "").first()
     if parsed.doc_number and existing_plan:
         raise PlanExists(existing_plan)
@@ -456,6 +480,8 @@ def _collective_members(collective: Organization) -> list[tuple[str, str]]:
 
 def _apply_edit(data: dict, directory: Directory, op: str, params: dict):
     p = dict(params)
+    if op == "set_header" and (named := foreign_region(directory.region, p["issuers"])):
+        raise draft_edits.EditError(_issued_elsewhere(directory.region, named))
     if op == "add_department":
         p["kind"] = _department_kind(directory, p["name"].strip())
     elif op == "expand_collective":
@@ -544,6 +570,8 @@ def draft_problems(data: dict, directory: Directory) -> list[str]:
             elif directory.find(name) is None and name not in new:
                 unknown.setdefault(name)
     problems = []
+    if named := foreign_region(directory.region, data.get("issuers", [])):
+        problems.append(_issued_elsewhere(directory.region, named))
     if unknown:
         problems.append(
             _("Map or create the unrecognised departments: %(names)s.")
@@ -570,7 +598,10 @@ def confirm_import_draft(user: User, draft: ImportDraft, version: int) -> Plan:
     if locked.status == ImportDraft.Status.CONFIRMED and locked.plan_id:
         return locked.plan  # the second click of a double click
     draft = _locked_draft(draft, version)
-    directory = Directory(draft.region)
+    region = coordinator_region(user)
+    if region is None or draft.region_id != region.pk:
+        raise DraftNotReady([_issued_elsewhere(region or draft.region, draft.region.name)])
+    directory = Directory(region)
     problems = draft_problems(draft.data, directory)
     office = directory.find(draft.data.get("report_to") or "")
     if office is not None and office.pk != user.organization_id:
@@ -584,7 +615,11 @@ def confirm_import_draft(user: User, draft: ImportDraft, version: int) -> Plan:
     parsed = draft_edits.from_dict(draft.data)
     try:
         plan = import_plan(
-            parsed, user=user, source_name=draft.original_name, source_text=draft.source_text
+            parsed,
+            user=user,
+            region=region,
+            source_name=draft.original_name,
+            source_text=draft.source_text,
         )
     except ValueError as error:
         raise DraftNotReady([str(error)]) from error
