@@ -80,6 +80,8 @@ def _uploads_in_tmp(request):
         return
     settings = request.getfixturevalue("settings")
     settings.MEDIA_ROOT = request.getfixturevalue("tmp_path") / "uploads"
+    # So does the audit seal file: each test's database has its own seals.
+    settings.AUDIT_SEAL_FILE = str(request.getfixturevalue("tmp_path") / "audit-seals.jsonl")
 
 
 @pytest.fixture

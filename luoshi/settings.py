@@ -31,6 +31,13 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 VAR_DIR = Path(envstr("LUOSHI_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
+# The audit log's HMAC keys, outside the database (luoshi/audit/keys.py): LUOSHI_AUDIT_KEYS, or a
+# file (mode 0600) of keys one per line; the first signs, the others verify. Local: var/audit.key.
+AUDIT_KEYS = envlist("LUOSHI_AUDIT_KEYS", [])
+AUDIT_KEY_FILE = envstr("LUOSHI_AUDIT_KEY_FILE", "" if PRODUCTION else str(VAR_DIR / "audit.key"))
+# Every audit seal is also appended here, by the sealing job only, to compare with the database.
+AUDIT_SEAL_FILE = envstr("LUOSHI_AUDIT_SEAL_FILE", str(VAR_DIR / "audit-seals.jsonl"))
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -7,4 +7,4 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit log")
 
     def ready(self):
-        from luoshi.audit import signals  # noqa: F401  (connects the login receivers)
+        from luoshi.audit import keys, signals  # noqa: F401  (the key check, the login receivers)

@@ -1,5 +1,6 @@
 import datetime as dt
 import hashlib
+import hmac
 import json
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from luoshi.audit.actions import label_of
+from luoshi.audit.keys import current_key_id, key_for, signing_key
 from luoshi.lib import clock
 
 
@@ -15,8 +17,7 @@ class AppendOnlyError(Exception):
     pass
 
 
-def digest_of(record) -> str:
-    """SHA-256 of an audit record's content (also used by the migration that added digests)."""
+def _canonical(record) -> bytes:
     content = {
         "at": record.at.astimezone(dt.UTC).isoformat(),
         "user": record.user_id,
@@ -29,7 +30,17 @@ def digest_of(record) -> str:
         "changes": record.changes,
     }
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return canonical.encode()
+
+
+def digest_of(record, key: bytes | None = None) -> str:
+    """HMAC-SHA256 of an audit record's content under `key` (default: the signing key)."""
+    return hmac.new(key or signing_key()[1], _canonical(record), hashlib.sha256).hexdigest()
+
+
+def unkeyed_digest_of(record) -> str:
+    """The plain SHA-256 digests had before the audit key (migrations 0003 and 0005 only)."""
+    return hashlib.sha256(_canonical(record)).hexdigest()
 
 
 class AuditRecord(models.Model):
@@ -48,8 +59,10 @@ class AuditRecord(models.Model):
     object_repr = models.CharField(_("object"), max_length=300, blank=True)
     # {"field": {"old": ..., "new": ...}}; values are JSON-ready (strings, numbers, lists).
     changes = models.JSONField(_("changes"), default=dict, blank=True)
-    # SHA-256 of the fields above, written with the record; the daily seals chain these.
+    # HMAC-SHA256 of the fields above under the audit key `key_id` (kept outside the database),
+    # written with the record; the hourly seals chain these.
     digest = models.CharField(_("digest"), max_length=64, blank=True, editable=False)
+    key_id = models.CharField(_("key"), max_length=8, default=current_key_id, editable=False)
 
     class Meta:
         verbose_name = _("audit record")
@@ -65,14 +78,17 @@ class AuditRecord(models.Model):
             raise AppendOnlyError("audit records cannot be changed")
         # Normalize through JSON first, so the digest hashes what the database gives back.
         self.changes = json.loads(json.dumps(self.changes, cls=DjangoJSONEncoder))
-        self.digest = self.compute_digest()
+        self.key_id, key = signing_key()
+        self.digest = digest_of(self, key)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit records cannot be deleted")
 
-    def compute_digest(self) -> str:
-        return digest_of(self)
+    def is_intact(self) -> bool | None:
+        """Whether the digest matches the content; None when the key is not on this server."""
+        key = key_for(self.key_id)
+        return None if key is None else hmac.compare_digest(digest_of(self, key), self.digest)
 
     @property
     def action_label(self) -> str:
@@ -81,24 +97,26 @@ class AuditRecord(models.Model):
 
 
 class AuditSeal(models.Model):
-    """The chain over one day's records (Asia/Shanghai), written after the day has ended.
+    """The chain over one hour's records, written after the hour has ended (`seal_hours`).
 
     Records are written without any lock (the deadline-day spike runs with auditing on); each
-    carries its own digest, and the seal of a day hashes the previous day's seal with every digest
-    of the day in id order. `verify_audit` recomputes both: an edited record breaks its own digest,
-    a deleted or inserted one breaks its day's seal.
+    carries its own keyed digest, and the seal of an hour is an HMAC over the previous seal, the
+    hour, and the id and digest of every record of the hour in id order. `verify_audit` recomputes
+    both, and compares the seals with the copy the sealing job appends to AUDIT_SEAL_FILE.
     """
 
-    day = models.DateField(_("day"), unique=True)
+    start = models.DateTimeField(_("hour"), unique=True)
     count = models.PositiveIntegerField(_("records"))
-    last_id = models.BigIntegerField(_("last record"), null=True)
+    first_id = models.BigIntegerField(_("first record"))
+    last_id = models.BigIntegerField(_("last record"))
+    key_id = models.CharField(_("key"), max_length=8)
     digest = models.CharField(_("digest"), max_length=64)
     sealed_at = models.DateTimeField(_("sealed at"), default=clock.now)
 
     class Meta:
         verbose_name = _("audit seal")
         verbose_name_plural = _("audit seals")
-        ordering = ["day"]
+        ordering = ["start"]
 
     def __str__(self):
-        return f"{self.day} ({self.count})"
+        return f"{self.start:%Y-%m-%d %H:%M} ({self.count})"

@@ -3,13 +3,13 @@
 import django.utils.timezone
 from django.db import migrations, models
 
-from luoshi.audit.models import digest_of
+from luoshi.audit.models import unkeyed_digest_of
 
 
 def digest_existing_records(apps, schema_editor):
     AuditRecord = apps.get_model("audit", "AuditRecord")
     for record in AuditRecord.objects.filter(digest="").iterator():
-        AuditRecord.objects.filter(pk=record.pk).update(digest=digest_of(record))
+        AuditRecord.objects.filter(pk=record.pk).update(digest=unkeyed_digest_of(record))
 
 
 class Migration(migrations.Migration):

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from luoshi.audit.models import AuditRecord, AuditSeal
-from luoshi.audit.services import record_event, seal_days, verify_chain
+from luoshi.audit.services import record_event, seal_hours, verify_chain
 from luoshi.testing import password
 
 pytestmark = pytest.mark.django_db
@@ -27,12 +27,12 @@ def _write_days():
 def test_an_intact_log_verifies_and_sealing_is_idempotent(capsys):
     _write_days()
     with time_machine.travel(DAY1 + dt.timedelta(days=2), tick=False):
-        assert [s.count for s in seal_days()] == [3, 1]
-        assert seal_days() == []
+        assert [s.count for s in seal_hours()] == [3, 1]
+        assert seal_hours() == []
     assert AuditSeal.objects.count() == 2
     assert verify_chain() == []
     call_command("verify_audit")
-    assert "审计日志完整：4 条记录，2 天已封存" in capsys.readouterr().out
+    assert "审计日志完整：4 条记录，2 个小时已封存" in capsys.readouterr().out
 
 
 def test_an_edited_record_is_found():
@@ -50,15 +50,15 @@ def test_an_edited_record_is_found():
 def test_a_deleted_or_inserted_record_breaks_its_days_seal():
     _write_days()
     with time_machine.travel(DAY1 + dt.timedelta(days=2), tick=False):
-        seal_days()
+        seal_hours()
     AuditRecord.objects.filter(object_id="1").delete()  # QuerySet.delete bypasses the model
     problems = verify_chain()
     assert problems == [
-        "2026-11-02 的审计记录与封存时不一致（封存 3 条，现有 2 条）："
-        "有记录被删除、插入或改动，或封存本身被改动。"
+        "2026-11-02 18:00 的审计记录与封存时不一致（封存 3 条，现有 2 条）："
+        "有记录被删除、插入或改动，或有封存被改动或删除。"
     ]
 
-    with time_machine.travel(DAY1 + dt.timedelta(hours=1), tick=False):
+    with time_machine.travel(DAY1 + dt.timedelta(minutes=30), tick=False):
         record_event(None, "change", object_type="t.t", object_id="forged")
     assert "现有 3 条" in verify_chain()[0]
 
@@ -66,10 +66,11 @@ def test_a_deleted_or_inserted_record_breaks_its_days_seal():
 def test_an_edited_seal_is_found():
     _write_days()
     with time_machine.travel(DAY1 + dt.timedelta(days=2), tick=False):
-        seal_days()
-    AuditSeal.objects.filter(day=DAY1.date()).update(digest="f" * 64)
+        seal_hours()
+    AuditSeal.objects.filter(start=DAY1).update(digest="f" * 64)
     problems = verify_chain()
-    assert problems and problems[0].startswith("2026-11-02 ")
+    assert problems[0].startswith("2026-11-02 18:00 的审计记录与封存时不一致")
+    assert "2026-11-02 18:00 的封存与封存文件" in problems[-1]
 
 
 def test_logins_and_failed_logins_are_recorded(client, coordinator):

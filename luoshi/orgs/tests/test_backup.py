@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from luoshi.audit.services import seal_days, verify_chain
+from luoshi.audit.services import seal_hours, verify_chain
 from luoshi.orgs.backups import media_checksums, table_counts
 from luoshi.reporting import services
 from luoshi.testing import at, fill, pdf_upload
@@ -30,7 +30,7 @@ def busy_instance(commerce_report, commerce_reporter, commerce_head, coordinator
         report = services.submit_for_signoff(commerce_reporter, report)
         services.sign_off(commerce_head, report)
     with time_machine.travel(at(2026, 11, 22, 1, 0), tick=False):
-        seal_days()
+        seal_hours()
     return report
 
 

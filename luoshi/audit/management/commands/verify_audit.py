@@ -6,7 +6,10 @@ from luoshi.audit.services import verify_chain
 
 
 class Command(BaseCommand):
-    help = "Check that no audit record was changed, removed or added after sealing."
+    help = (
+        "Check that no audit record or seal was changed, removed or added after it was written, "
+        "in the database or in the seal file."
+    )
 
     def handle(self, *args, **options):
         problems = verify_chain()
@@ -18,6 +21,6 @@ class Command(BaseCommand):
                 % {"count": len(problems)}
             )
         self.stdout.write(
-            _("The audit log is intact: %(records)s records, %(days)s days sealed.")
-            % {"records": AuditRecord.objects.count(), "days": AuditSeal.objects.count()}
+            _("The audit log is intact: %(records)s records, %(hours)s hours sealed.")
+            % {"records": AuditRecord.objects.count(), "hours": AuditSeal.objects.count()}
         )

@@ -1,7 +1,8 @@
 """`manage.py run_background`: what `make run` starts beside gunicorn.
 
-Runs `supervise` every few minutes (idempotent: the day's reminders go out once) and the task
-worker `db_worker`, until stopped. Ctrl-C or SIGTERM stops the worker too: no orphans.
+Runs `supervise` and `seal_audit` every few minutes (both idempotent: the day's reminders go out
+once, an hour of the audit log is sealed once, after it has ended) and the task worker
+`db_worker`, until stopped. Ctrl-C or SIGTERM stops the worker too: no orphans.
 Production uses cron or a systemd timer instead (docs/deploy-supervision.md).
 """
 
@@ -15,7 +16,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run supervise every few minutes and the task worker, until stopped."
+    help = "Run supervise and seal_audit every few minutes and the task worker, until stopped."
 
     def add_arguments(self, parser):
         parser.add_argument("--every", type=int, default=300, help="seconds between runs")
@@ -35,6 +36,10 @@ class Command(BaseCommand):
                     call_command("supervise", stdout=self.stdout)
                 except Exception as error:  # keep the loop alive; the next run retries
                     self.stderr.write(f"supervise failed: {error}")
+                try:
+                    call_command("seal_audit", stdout=self.stdout)
+                except Exception as error:
+                    self.stderr.write(f"seal_audit failed: {error}")
                 stop.wait(every)
                 if worker.poll() is not None:
                     worker = subprocess.Popen([sys.executable, "manage.py", "db_worker"])
