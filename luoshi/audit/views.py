@@ -1,6 +1,7 @@
 import csv
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -11,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from luoshi.audit.actions import ACTIONS, actions_labelled
-from luoshi.audit.models import AuditRecord
-from luoshi.audit.services import record_event
+from luoshi.audit.models import AuditRecord, AuditSeal
+from luoshi.audit.services import record_event, verify_chain
 from luoshi.lib import clock
 from luoshi.lib.auth import role_required
 from luoshi.lib.text import attachment_disposition, spreadsheet_safe
@@ -77,6 +78,20 @@ def log(request):
         "query_string": query_string.urlencode(),
     }
     return render(request, "audit/log.html", context, status=400 if errors else 200)
+
+
+@require_GET
+@role_required(User.Role.AUDIT_ADMIN)
+def verify(request):
+    """What `verify_audit` finds, on a page: every record, every sealed hour, the seal file."""
+    context = {
+        "problems": verify_chain(),
+        "records": AuditRecord.objects.count(),
+        "last_seal": AuditSeal.objects.order_by("-start").first(),
+        "hours": AuditSeal.objects.count(),
+        "seal_file": settings.AUDIT_SEAL_FILE,
+    }
+    return render(request, "audit/verify.html", context)
 
 
 class _Echo:

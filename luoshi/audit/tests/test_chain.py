@@ -102,3 +102,30 @@ def test_the_audit_administrator_filters_by_date_and_exports(client_for, audit_a
 
 def test_only_the_audit_administrator_exports(client_for, coordinator):
     assert client_for(coordinator).get(reverse("audit:export")).status_code == 403
+
+
+def test_the_audit_administrator_sees_the_verification_on_a_page(
+    client_for, audit_admin, django_assert_num_queries
+):
+    _write_days()
+    with time_machine.travel(DAY1 + dt.timedelta(days=2), tick=False):
+        seal_hours()
+    client = client_for(audit_admin)
+    log = client.get(reverse("audit:log")).content.decode()
+    assert reverse("audit:verify") in log
+    records = AuditRecord.objects.count()
+    with django_assert_num_queries(9):  # constant: the log is read in three queries
+        page = client.get(reverse("audit:verify")).content.decode()
+    assert f"审计日志完整：{records} 条记录，2 个小时已封存。" in page
+    assert "最后封存的小时始于 2026-11-03 18:00" in page
+
+    AuditRecord.objects.filter(object_id="1").delete()
+    page = client.get(reverse("audit:verify")).content.decode()
+    assert "审计日志校验失败：发现 1 处问题。" in page
+    assert "2026-11-02 18:00 的审计记录与封存时不一致（封存 3 条，现有 2 条）" in page
+
+
+def test_only_the_audit_administrator_verifies(client_for, coordinator, system_admin):
+    assert client_for(coordinator).get(reverse("audit:verify")).status_code == 403
+    assert client_for(system_admin).get(reverse("audit:verify")).status_code == 403
+    assert client_for(None).get(reverse("audit:verify")).status_code == 302
