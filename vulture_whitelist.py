@@ -107,7 +107,8 @@ created_at  # many models: set by default, shown by plans/import_*.html, supervi
 last_used_at  # ApiToken: api/services.py stamps it
 revoked_at  # ApiToken: api/services.py filters on it
 last_id  # AuditSeal: audit/services.py writes it, verify_audit reads the seal
-sealed_at  # AuditSeal: when a day was sealed (record only)
+sealed_at  # AuditSeal: when an hour was sealed (record only)
+unkeyed_digest_of  # audit/models.py: the pre-key digest, used by migrations 0003 and 0005
 created_by  # Plan, Reminder: plans/services.py, supervision/services.py, supervision/chase.html
 confirmed  # Target: plans, insights, lights filter on it; TOTPDevice (orgs/account_views.py)
 uploaded_by  # ImportDraft, Attachment: plans/services.py filters on it, import pages show it

@@ -23,7 +23,11 @@ def alive(pid: int) -> bool:
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
 def test_the_loop_runs_supervise_and_the_worker_and_leaves_no_orphan(tmp_path, stop):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}",
+        "LUOSHI_AUDIT_SEAL_FILE": str(tmp_path / "audit-seals.jsonl"),
+    }
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     log = tmp_path / "out.log"
@@ -39,6 +43,7 @@ def test_the_loop_runs_supervise_and_the_worker_and_leaves_no_orphan(tmp_path, s
             time.sleep(0.5)
         workers = children(loop.pid)
         assert len(workers) == 1, log.read_text()
+        assert "failed" not in log.read_text()  # supervise and seal_audit both ran
         loop.send_signal(stop)
         assert loop.wait(timeout=30) == 0
         time.sleep(0.5)
