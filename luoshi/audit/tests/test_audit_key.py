@@ -234,5 +234,5 @@ def test_the_migration_re_signs_the_existing_log_once_and_launders_no_change(cap
         f"#{changed.pk}" in out
     )
 
-    assert [seal.count for seal in seal_hours()] == [2]
+    assert [seal.count for seal in _seal_at(70)] == [2]
     assert verify_chain() == [f"记录 #{changed.pk}（2026-11-02 18:00:00）的内容已被改动。"]
