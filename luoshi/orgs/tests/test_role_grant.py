@@ -282,3 +282,15 @@ def test_the_waiting_page_takes_two_queries(client_for, region, django_assert_nu
     client = client_for(account)
     with django_assert_num_queries(2):
         assert client.get(waiting_url()).status_code == 200
+
+
+def test_a_grant_and_a_new_password_take_a_fixed_number_of_queries(
+    client_for, system_admin, security_admin, commerce_reporter, django_assert_num_queries
+):
+    account, _ = services.create_account(system_admin, username="p3", display_name="丙")
+    client = client_for(security_admin)
+    grant = {"role": "approver", "organization": department("市商务局").pk}
+    with django_assert_num_queries(11):
+        client.post(reverse("security:account_role", args=[account.pk]), grant)
+    with django_assert_num_queries(9):
+        client.post(reverse("security:account_reset", args=[commerce_reporter.pk]))
