@@ -92,7 +92,8 @@ class AccountPolicyMiddleware:
     Always: an account awaiting a role (三员分立: created by the system administrator, not yet
     granted a role by the security administrator) is served its own waiting page, the password
     change, logging out and the language switch; the API answers it 403.
-    Reads only the user already loaded for the page: no query of its own.
+    Reads only request.user, which every signed-in page loads anyway (the navbar): no query of
+    its own. A request with a token and no session is anonymous here: the API checks tokens.
     """
 
     # Reachable while a step is due, besides the step's own page.
