@@ -1,4 +1,5 @@
-"""The user's own account: changing the password, enrolling and confirming the second factor."""
+"""The user's own account: changing the password, enrolling and confirming the second factor,
+waiting for a role."""
 
 from base64 import b32encode
 
@@ -15,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -41,6 +42,15 @@ def password_change(request):
         return redirect(_next(request))
     context = {"form": form, "next": _next(request, ""), "user_obj": request.user}
     return render(request, "orgs/password_change.html", context)
+
+
+@require_GET
+@login_required
+def awaiting_role(request):
+    """What an account awaiting a role sees (AccountPolicyMiddleware sends it here)."""
+    if not request.user.is_pending:
+        return redirect("home")
+    return render(request, "orgs/awaiting_role.html", {"user_obj": request.user})
 
 
 class TokenForm(forms.Form):

@@ -1,6 +1,7 @@
-"""Pages of the system administrator (accounts, system, backups) and of the security
-administrator (roles, lockouts, security settings). 三员分立: each is refused the other's pages
-(and the audit administrator's), and every change they make is audited by the services."""
+"""Pages of the system administrator (accounts without a role, system, backups) and of the
+security administrator (granting roles, new passwords, lockouts, security settings). 三员分立:
+each is refused the other's pages (and the audit administrator's), and every change they make is
+audited by the services."""
 
 from axes.models import AccessAttempt
 from django import forms
@@ -21,6 +22,7 @@ from luoshi.orgs.services import (
     change_role,
     create_account,
     get_account_for_admin,
+    organizations_for_role,
     reset_password,
     set_account_active,
     unlock_account,
@@ -31,7 +33,16 @@ system_admin_only = role_required(User.Role.SYSTEM_ADMIN)
 security_admin_only = role_required(User.Role.SECURITY_ADMIN)
 
 
+def _styled(form):
+    for field in form.fields.values():
+        select = isinstance(field.widget, forms.Select)
+        field.widget.attrs["class"] = "form-select" if select else "form-control"
+
+
 class AccountForm(forms.Form):
+    """A new account: a name only. Its role and organization are the security administrator's
+    to grant; a role or organization posted here is ignored."""
+
     username = forms.RegexField(
         label=gettext_lazy("User name"),
         regex=r"^[A-Za-z0-9_.-]{3,40}$",
@@ -39,23 +50,19 @@ class AccountForm(forms.Form):
         error_messages={"invalid": gettext_lazy("Use 3 to 40 Latin letters, digits, _ . or -")},
     )
     display_name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
-    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=ROLE_CHOICES)
-    organization = forms.ModelChoiceField(
-        label=gettext_lazy("Organization"),
-        queryset=Organization.objects.filter(
-            kind__in=[Organization.Kind.REGION, Organization.Kind.DEPARTMENT]
-        ).order_by("kind", "name"),
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = "form-select" if select else "form-control"
+        _styled(self)
 
 
 def _accounts():
     return User.objects.select_related("organization").order_by("role", "username")
+
+
+def _password_issued(request, account, password, back):
+    context = {"account": account, "password": password, "back": back}
+    return render(request, "orgs/admin/password_issued.html", context)
 
 
 @require_GET
@@ -74,9 +81,7 @@ def account_create(request):
         except AccountRefused as error:
             form.add_error(None, str(error))
         else:
-            return render(
-                request, "orgs/admin/password_issued.html", {"account": user, "password": password}
-            )
+            return _password_issued(request, user, password, "sysadmin:accounts")
     return render(request, "orgs/admin/account_form.html", {"form": form})
 
 
@@ -91,16 +96,6 @@ def account_active(request, pk):
     else:
         messages.success(request, _("%(name)s was saved.") % {"name": account.username})
     return redirect("sysadmin:accounts")
-
-
-@require_POST
-@system_admin_only
-def account_reset_password(request, pk):
-    account = get_account_for_admin(request.user, pk)
-    password = reset_password(request.user, account)
-    return render(
-        request, "orgs/admin/password_issued.html", {"account": account, "password": password}
-    )
 
 
 @require_GET
@@ -120,19 +115,32 @@ def system(request):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=gettext_lazy("Role"), choices=ROLE_CHOICES)
+    # Required to grant a first role; a business account keeps its own when none is chosen.
+    organization = forms.ModelChoiceField(
+        label=gettext_lazy("Organization"), queryset=Organization.objects.none(), required=False
+    )
+
+    def __init__(self, *args, by, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations_for_role(by)
+        _styled(self)
 
 
 @require_GET
 @security_admin_only
 def security(request):
-    """Accounts and their roles, locked-out accounts, and the security settings in force."""
+    """Accounts awaiting a role and the grant, every account's role and a new password,
+    locked-out accounts, and the security settings in force."""
     lockouts = (
         AccessAttempt.objects.values("username")
         .annotate(failures=Sum("failures_since_start"))
         .order_by("username")
     )
+    accounts = list(_accounts())
     context = {
-        "accounts": _accounts(),
+        "pending": [account for account in accounts if account.is_pending],
+        "accounts": [account for account in accounts if not account.is_pending],
+        "organizations": list(organizations_for_role(request.user)),
         "role_choices": ROLE_CHOICES,
         "business_roles": [role.value for role in BUSINESS_ROLES],
         "lockouts": lockouts,
@@ -153,17 +161,25 @@ def security(request):
 @security_admin_only
 def account_role(request, pk):
     account = get_account_for_admin(request.user, pk)
-    form = RoleForm(request.POST)
+    form = RoleForm(request.POST, by=request.user)
     if not form.is_valid():
-        messages.error(request, _("Choose one of the roles offered."))
+        messages.error(request, _("Choose one of the roles and organizations offered."))
         return redirect("security:home")
     try:
-        change_role(request.user, account, form.cleaned_data["role"])
+        change_role(request.user, account, **form.cleaned_data)
     except AccountRefused as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("%(name)s was saved.") % {"name": account.username})
     return redirect("security:home")
+
+
+@require_POST
+@security_admin_only
+def account_reset_password(request, pk):
+    account = get_account_for_admin(request.user, pk)
+    password = reset_password(request.user, account)
+    return _password_issued(request, account, password, "security:home")
 
 
 @require_POST

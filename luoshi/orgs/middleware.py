@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
@@ -85,15 +85,21 @@ EXPIRED_MESSAGES = {
 
 
 class AccountPolicyMiddleware:
-    """Production account rules: coordinators and administrators must confirm a TOTP code, then
-    an expired or generated password must be changed, before anything else is served. Until the
-    second factor is verified, nothing but its own page, logging out and the language switch is
-    served, not even the password change: a stolen password alone changes nothing.
-    Reads only the user already loaded for the page: no query of its own.
+    """Account rules: in production, coordinators and administrators must confirm a TOTP code,
+    then an expired or generated password must be changed, before anything else is served. Until
+    the second factor is verified, nothing but its own page, logging out and the language switch
+    is served, not even the password change: a stolen password alone changes nothing.
+    Always: an account awaiting a role (三员分立: created by the system administrator, not yet
+    granted a role by the security administrator) is served its own waiting page, the password
+    change, logging out and the language switch; the API answers it 403.
+    Reads only request.user, which every signed-in page loads anyway (the navbar): no query of
+    its own. A request with a token and no session is anonymous here: the API checks tokens.
     """
 
     # Reachable while a step is due, besides the step's own page.
     OPEN_URL_NAMES = ("logout", "set_language")
+    # And, while waiting for a role, the password change (the first login's).
+    ALSO_OPEN = {"awaiting_role": ("password_change",)}
     # The navbar's bell gets an empty answer while a step is due: its htmx request would
     # otherwise reload the step's page in a loop, and its count waits for the step.
     QUIET_URL_NAMES = ("bell",)
@@ -102,12 +108,11 @@ class AccountPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if settings.LUOSHI_PASSWORD_POLICY or settings.LUOSHI_REQUIRE_OTP:
-            step = self._due_step(request)
-            if step and not request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
-                refused = self._refuse(request, step)
-                if refused is not None:
-                    return refused
+        step = self._due_step(request)
+        if step and not request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+            refused = self._refuse(request, step)
+            if refused is not None:
+                return refused
         return self.get_response(request)
 
     def _refuse(self, request, step):
@@ -115,8 +120,10 @@ class AccountPolicyMiddleware:
         name = match.url_name if match is not None else None
         if name in self.QUIET_URL_NAMES:
             return HttpResponse(status=204)
-        if name == step or name in self.OPEN_URL_NAMES:
+        if name == step or name in self.OPEN_URL_NAMES or name in self.ALSO_OPEN.get(step, ()):
             return None
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": STEP_MESSAGES[step]()}, status=403)
         url = reverse(step)
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(url)
@@ -134,7 +141,17 @@ class AccountPolicyMiddleware:
             return "two_factor"
         if settings.LUOSHI_PASSWORD_POLICY and password_change_due(user):
             return "password_change"
+        if user.is_pending:
+            return "awaiting_role"
         return None
+
+
+# What the API answers while a step is due.
+STEP_MESSAGES = {
+    "two_factor": lambda: _("Confirm your second factor first."),
+    "password_change": lambda: _("Change your password first."),
+    "awaiting_role": lambda: _("This account awaits a role from the security administrator."),
+}
 
 
 def _resolve(path):

@@ -62,8 +62,13 @@ class User(AbstractUser):
         SYSTEM_ADMIN = "system_admin", _("System administrator")
         SECURITY_ADMIN = "security_admin", _("Security administrator")
         AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+        # An account the system administrator created: it may log in to change its password
+        # and waits for the security administrator to grant it a business role (三员分立).
+        PENDING = "pending", _("Awaiting a role")
 
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # Pending unless set: an account made any other way than through the services gets no
+    # business role by accident.
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PENDING)
     organization = models.ForeignKey(
         Organization,
         models.PROTECT,
@@ -99,6 +104,11 @@ class User(AbstractUser):
     def is_administrator(self) -> bool:
         """One of the three separated administrators (三员)."""
         return self.role in ADMIN_ROLES
+
+    @property
+    def is_pending(self) -> bool:
+        """Waiting for the security administrator to grant a role: serves nothing else."""
+        return self.role == self.Role.PENDING
 
     @property
     def is_system_admin(self) -> bool:

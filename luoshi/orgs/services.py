@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -272,6 +272,11 @@ def ensure_account(
 
 
 # --- Account administration (三员分立: system and security administrators) ----------------
+#
+# The system administrator creates accounts, with no business role, and disables or re-enables
+# them; the security administrator grants and changes business roles and issues new passwords,
+# so no one administrator can both make an account able to act and know its password.
+# Administrators' accounts are created and reset on the server (docs/deploy.md), never here.
 
 BUSINESS_ROLES = (
     User.Role.COORDINATOR,
@@ -279,28 +284,34 @@ BUSINESS_ROLES = (
     User.Role.APPROVER,
     User.Role.LEADER,
 )
+# The accounts the administrators' pages manage: business accounts and those awaiting a role.
+MANAGED_ROLES = (*BUSINESS_ROLES, User.Role.PENDING)
 
 
 class AccountRefused(ValueError):
     """An account change the rules forbid; the message says why, in Chinese."""
 
 
-@transaction.atomic
-def create_account(by: User, *, username: str, display_name: str, role: str, organization):
-    """A new account with a generated password that must be changed at the first login.
+def _require(by: User | None, role: str):
+    # `by` None is the server's operator (a management command), outside the 三员 pages.
+    if by is not None and by.role != role:
+        raise AccountRefused(_("Only the %(role)s may do this.") % {"role": User.Role(role).label})
 
-    Returns (user, password); the password is shown once to the system administrator.
+
+@transaction.atomic
+def create_account(by: User, *, username: str, display_name: str):
+    """A new account awaiting a role, with a generated password that must be changed at the
+    first login. Returns (user, password); the password is shown once to the system
+    administrator. Until the security administrator grants a role it can do nothing else.
     """
-    if role not in BUSINESS_ROLES:
-        raise AccountRefused(_("Administrator accounts are not created here."))
+    _require(by, User.Role.SYSTEM_ADMIN)
     if User.objects.filter(username__iexact=username).exists():
         raise AccountRefused(_("The user name %(name)s is taken.") % {"name": username})
     password = generate_password()
     user = User(
         username=username,
         display_name=display_name,
-        role=role,
-        organization=organization,
+        role=User.Role.PENDING,
         must_change_password=True,
     )
     user.set_password(password)
@@ -310,8 +321,8 @@ def create_account(by: User, *, username: str, display_name: str, role: str, org
         "create",
         user,
         {
-            "role": {"old": None, "new": role},
-            "organization": {"old": None, "new": str(organization or "")},
+            "username": {"old": None, "new": username},
+            "role": {"old": None, "new": User.Role.PENDING.value},
         },
     )
     return user, password
@@ -337,10 +348,18 @@ PASSWORD_FIELDS = ("password", "password_changed_at", "credentials_version")
 
 
 @transaction.atomic
-def reset_password(by: User, user: User) -> str:
-    """A new generated password, to be changed at the next login; lifts a lockout too."""
+def reset_password(by: User | None, user: User) -> str:
+    """A new generated password, to be changed at the next login; lifts a lockout too.
+
+    The security administrator's (or, for any account, the server operator's: `by` None): the
+    system administrator, who creates accounts, must not also learn a business account's
+    password. The new password hashes differently, so the account's sessions end with it.
+    """
     from axes.utils import reset as axes_reset
 
+    _require(by, User.Role.SECURITY_ADMIN)
+    if by is not None and user.role not in MANAGED_ROLES:
+        raise AccountRefused(_("Administrators' passwords are reset on the server."))
     password = generate_password()
     user.set_password(password)
     user.must_change_password = True
@@ -360,19 +379,42 @@ def change_password(user: User, new_password: str) -> User:
     return user
 
 
+def organizations_for_role(by: User):
+    """The organizations the security administrator `by` may give an account: their region
+    and its departments (any region's if `by` has none)."""
+    kinds = (Organization.Kind.REGION, Organization.Kind.DEPARTMENT)
+    organizations = Organization.objects.filter(kind__in=kinds)
+    if by.organization_id:
+        region = by.organization.parent_id or by.organization_id
+        organizations = organizations.filter(Q(pk=region) | Q(parent=region))
+    return organizations.order_by("kind", "name")
+
+
 @transaction.atomic
-def change_role(by: User, user: User, role: str) -> User:
-    """The security administrator gives an account another business role."""
-    if user.pk == by.pk or user.role not in BUSINESS_ROLES or role not in BUSINESS_ROLES:
+def change_role(by: User, user: User, role: str, organization: Organization | None = None):
+    """The security administrator grants an account awaiting a role a business role and its
+    organization, or gives a business account another one (its organization kept unless
+    given). A leader belongs to a region, anyone else to a department."""
+    _require(by, User.Role.SECURITY_ADMIN)
+    if user.pk == by.pk or user.role not in MANAGED_ROLES or role not in BUSINESS_ROLES:
         raise AccountRefused(_("Administrator roles are not changed here."))
-    if user.role != role:
-        old = user.role
+    organization = organization or user.organization
+    if organization is None:
+        raise AccountRefused(_("Choose the organization the account belongs to."))
+    if not organizations_for_role(by).filter(pk=organization.pk).exists():
+        raise AccountRefused(_("Choose an organization of your region."))
+    wanted = Organization.Kind.REGION if role == User.Role.LEADER else Organization.Kind.DEPARTMENT
+    if organization.kind != wanted:
+        raise AccountRefused(_("A leader belongs to a region, any other role to a department."))
+    old = {"role": user.role, "organization": str(user.organization or "")}
+    changes = diff(old, {"role": role, "organization": str(organization)})
+    if changes:
         User.objects.filter(pk=user.pk).update(
-            role=role, credentials_version=F("credentials_version") + 1
+            role=role, organization=organization, credentials_version=F("credentials_version") + 1
         )
         user.refresh_from_db(fields=["credentials_version"])
-        user.role = role
-        record_change(by, "permission_change", user, {"role": {"old": old, "new": role}})
+        user.role, user.organization = role, organization
+        record_change(by, "permission_change", user, changes)
     return user
 
 
@@ -393,7 +435,7 @@ def unlock_account(by: User, username: str) -> int:
 
 def get_account_for_admin(by: User, pk: int) -> User:
     """An account a system or security administrator may manage: any but the administrators."""
-    user = User.objects.filter(pk=pk, role__in=BUSINESS_ROLES).select_related("organization")
+    user = User.objects.filter(pk=pk, role__in=MANAGED_ROLES).select_related("organization")
     user = user.first()
     if user is None:
         raise Http404

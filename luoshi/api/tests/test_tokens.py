@@ -33,9 +33,9 @@ def key(commerce_reporter):
     return create_token(commerce_reporter, "商务数据平台")[1]
 
 
-def test_a_password_reset_ends_the_tokens(key, commerce_reporter, system_admin):
+def test_a_password_reset_ends_the_tokens(key, commerce_reporter, security_admin):
     assert _works(key)
-    orgs.reset_password(system_admin, commerce_reporter)
+    orgs.reset_password(security_admin, commerce_reporter)
     assert not _works(key)
 
 

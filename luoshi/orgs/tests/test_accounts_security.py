@@ -10,6 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from luoshi.audit.models import AuditRecord
 from luoshi.lib import clock
+from luoshi.orgs.models import User
 from luoshi.testing import at, department, password
 
 START = at(2026, 11, 20, 9, 0)
@@ -128,19 +129,16 @@ def production_passwords(settings):
 
 
 def test_a_generated_password_must_be_changed_first(
-    client, client_for, system_admin, production_passwords, seed_plan
+    client, client_for, system_admin, security_admin, production_passwords, seed_plan
 ):
     admin = client_for(system_admin)
     response = admin.post(
-        reverse("sysadmin:account_create"),
-        {
-            "username": "new_reporter",
-            "display_name": "新填报人",
-            "role": "reporter",
-            "organization": department("市商务局").pk,
-        },
+        reverse("sysadmin:account_create"), {"username": "new_reporter", "display_name": "新填报人"}
     )
     issued = response.context["password"]
+    new_reporter = User.objects.get(username="new_reporter")
+    grant = {"role": "reporter", "organization": department("市商务局").pk}
+    client_for(security_admin).post(reverse("security:account_role", args=[new_reporter.pk]), grant)
     client.logout()
     assert post_login(client, "new_reporter", issued).status_code == 302
     response = client.get(reverse("reporting:home"))
