@@ -21,6 +21,8 @@ ChineseFirstLocaleMiddleware  # MIDDLEWARE
 SessionTimeoutMiddleware  # MIDDLEWARE
 AccountPolicyMiddleware  # MIDDLEWARE
 DenialAuditMiddleware  # MIDDLEWARE
+RequestIdMiddleware  # MIDDLEWARE
+RequestIdFilter  # LOGGING's filters
 LockoutBackend  # AUTHENTICATION_BACKENDS
 CharacterClassValidator  # AUTH_PASSWORD_VALIDATORS
 LoggingSmsGateway  # SUPERVISION_SMS_GATEWAY's default
