@@ -31,6 +31,9 @@ run: setup
 	$(PY) manage.py load_demo
 	@echo "luoshi: http://127.0.0.1:$(PORT)/"
 	@# Beside gunicorn: the daily supervision loop and the task worker, stopped with it.
+	@# Prometheus: every process writes its metrics here, /metrics adds them up.
+	rm -rf var/prometheus && mkdir -p var/prometheus
+	export PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus; \
 	$(PY) manage.py run_background & bg=$$!; \
 	trap 'kill $$bg 2>/dev/null; wait $$bg' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn luoshi.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -

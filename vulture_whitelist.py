@@ -21,6 +21,8 @@ ChineseFirstLocaleMiddleware  # MIDDLEWARE
 SessionTimeoutMiddleware  # MIDDLEWARE
 AccountPolicyMiddleware  # MIDDLEWARE
 DenialAuditMiddleware  # MIDDLEWARE
+RequestIdMiddleware  # MIDDLEWARE
+RequestIdFilter  # LOGGING's filters
 LockoutBackend  # AUTHENTICATION_BACKENDS
 CharacterClassValidator  # AUTH_PASSWORD_VALIDATORS
 LoggingSmsGateway  # SUPERVISION_SMS_GATEWAY's default
@@ -49,6 +51,7 @@ USE_TZ  # Django
 STATICFILES_DIRS  # Django
 STORAGES  # Django
 CACHES  # Django
+SESSION_ENGINE  # Django (with REDIS_URL)
 EMAIL_BACKEND  # Django
 DEFAULT_AUTO_FIELD  # Django
 DATA_UPLOAD_MAX_MEMORY_SIZE  # Django
@@ -103,6 +106,7 @@ return_comment  # api/api.py (a report's return comment); model field below too
 # --- Model fields: written by services through create()/update() keywords, filtered on by the ORM
 # or shown by templates; an audit trail's who and when is kept even when no page reads it yet.
 key_hash  # ApiToken: api/services.py looks a token up by it
+beat_at  # Heartbeat: ops/services.py writes it through update_or_create(defaults=...)
 created_at  # many models: set by default, shown by plans/import_*.html, supervision pages
 last_used_at  # ApiToken: api/services.py stamps it
 revoked_at  # ApiToken: api/services.py filters on it
@@ -186,6 +190,7 @@ autofit
 
 # --- Called by the standard library -------------------------------------------------------------
 redirect_request  # bench/deadline_spike.py: urllib's HTTPRedirectHandler hook (no redirects)
+collect  # ops/views.py: prometheus_client calls a collector's collect() at each scrape
 
 # --- Named for makemessages only ----------------------------------------------------------------
 MINIMUM_LENGTH_MESSAGE  # lib/passwords.py: keeps our translation of Django's changed message

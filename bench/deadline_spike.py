@@ -330,12 +330,12 @@ def worker_pids(master: int) -> list[int]:
     return [int(p) for p in out.stdout.split()]
 
 
-def reset_postgres():
+def reset_postgres(name: str = "luoshi_bench"):
     import psycopg
 
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        c.execute("DROP DATABASE IF EXISTS luoshi_bench WITH (FORCE)")
-        c.execute("CREATE DATABASE luoshi_bench")
+        c.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        c.execute(f"CREATE DATABASE {name}")
 
 
 def main():

@@ -4,7 +4,9 @@
 
 1. city on SQLite (a file in a temp dir): data, page times and query counts, imports;
 2. city on PostgreSQL (database luoshi_bench_city): the same, plus documents and throughput;
-3. province slice on PostgreSQL (luoshi_bench_province): the same but imports.
+3. province slice on PostgreSQL (luoshi_bench_province): the same but imports;
+4. two app hosts behind nginx on PostgreSQL + Redis, one killed mid-spike (bench/cluster.py),
+   when nginx and Redis are on the machine (it says so when not).
 Each step is a fresh database and a separate process (bench/scale.py). Results go to
 bench/results/<UTC time>.json (everything) and bench/results/latest.json (the summary), and
 are printed. PostgreSQL is reached as postgres@127.0.0.1 (PGHOST/PGUSER/PGPORT to change it);
@@ -165,6 +167,18 @@ def checks(latest: dict) -> list[dict]:
         for key in ("queries", "first_queries"):
             for page, value in latest["growth"][key].items():
                 check(f"{page} {key} do not grow city → province", value, value <= 1)
+    if latest.get("cluster"):
+        cluster = latest["cluster"]
+        check(
+            "two hosts, one killed: 0 acknowledged submissions lost",
+            cluster["lost"],
+            cluster["lost"] == 0,
+        )
+        check(
+            "two hosts: checks passed (no duplicate reminder, cache coherent, both ready)",
+            cluster["passed"],
+            cluster["passed"],
+        )
     return found
 
 
@@ -244,6 +258,23 @@ def rerun_throughput(args, seconds: float) -> int:
     return 0
 
 
+def run_cluster(quick: bool) -> dict | None:
+    """bench/cluster.py: two hosts behind nginx, one killed mid-spike; None when the machine
+    lacks nginx, Redis or PostgreSQL (it says which)."""
+    size = ["--departments", "40", "--window", "30"] if quick else []
+    print("\n== Two app hosts behind nginx (bench/cluster.py)", flush=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "cluster.py"), *size],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    print(result.stdout + result.stderr[-3000:], flush=True)
+    last = (result.stdout.strip().splitlines() or [""])[-1]
+    return json.loads(last) if last.startswith("{") else None
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small data, short runs")
@@ -315,6 +346,7 @@ def main(argv=None) -> int:
     if "province" in results:
         latest["scale"]["province"] = summary(results["province"])
         latest["growth"] = growth(city, latest["scale"]["province"])
+    latest["cluster"] = run_cluster(args.quick)
     latest["targets"] = checks(latest)
     latest["total_s"] = round(time.perf_counter() - started, 1)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)

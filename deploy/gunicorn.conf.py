@@ -28,3 +28,12 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Request line and header limits (gunicorn's defaults, stated).
 limit_request_line = 4094
 limit_request_fields = 100
+
+
+def child_exit(server, worker):
+    """Prometheus in multiprocess mode (PROMETHEUS_MULTIPROC_DIR): forget a finished worker's
+    live gauges; its counters stay counted."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    "django_prometheus",
+    "luoshi.ops",
     "luoshi.orgs",
     "luoshi.plans",
     "luoshi.audit",
@@ -67,6 +69,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: Prometheus' request counts and latencies (/metrics).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The request id of every log line (luoshi.lib.logs).
+    "luoshi.lib.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -85,6 +91,7 @@ MIDDLEWARE = [
     "luoshi.audit.middleware.DenialAuditMiddleware",
     # Last: turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "luoshi.urls"
@@ -124,6 +131,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": envstr("LUOSHI_TEST_SQLITE_FILE") or str(VAR_DIR / "test.sqlite3")
     }
+# The same backends, counting queries and their errors for /metrics (django-prometheus).
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends."
+)
 
 AUTH_USER_MODEL = "orgs.User"
 LOGIN_URL = "login"
@@ -204,7 +215,8 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-MEDIA_ROOT = VAR_DIR / "uploads"
+# Uploads. With several app hosts, a directory every host mounts (NFS; docs/deploy.md).
+MEDIA_ROOT = Path(envstr("LUOSHI_MEDIA_ROOT") or str(VAR_DIR / "uploads"))
 
 # The dashboards' JSON and the published portal pages are cached, keyed by what they were
 # built from (docs/decisions.md). Per process, in memory: a province heatmap is ~0.6 MB, so the
@@ -215,6 +227,22 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 150)},
     }
 }
+# Several app hosts share one Redis: the cache (so a change through one host shows through every
+# host at once) and the sessions (cached, with the database behind them: a Redis restart logs
+# nobody out).
+REDIS_URL = envstr("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "luoshi",
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# /readyz fails when the background loop (`supervise`, every 5 minutes under run_background or
+# cron) has not finished a cycle for this long.
+READINESS_HEARTBEAT_MINUTES = envint("READINESS_HEARTBEAT_MINUTES", 15)
 
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -262,10 +290,28 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# One JSON object per line in production (LOG_FORMAT=json; text by default locally), each with
+# the request id of luoshi.lib.logs, passed on to the tasks a request enqueues.
+LOG_FORMAT = envstr("LOG_FORMAT", "json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "luoshi.lib.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
 }
 

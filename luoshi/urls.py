@@ -33,4 +33,5 @@ urlpatterns = [
     path("insights/", include("luoshi.insights.urls")),
     path("portal/", include("luoshi.portal.urls")),
     path("api/v1/", api.urls),
+    path("", include("luoshi.ops.urls")),
 ]

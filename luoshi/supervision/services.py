@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from luoshi.audit.services import diff, record_change
-from luoshi.lib import clock
+from luoshi.lib import clock, logs
 from luoshi.orgs.models import Organization, User
 from luoshi.plans.access import require_plan_coordinator
 from luoshi.plans.models import Plan
@@ -285,7 +285,7 @@ def enqueue_deliveries(ids) -> None:
     from luoshi.supervision.tasks import deliver
 
     for pk in ids:
-        deliver.enqueue(pk)
+        deliver.enqueue(pk, request_id=logs.current_request_id())
 
 
 def send_delivery(pk: int, now: datetime.datetime | None = None) -> str:

@@ -9,6 +9,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 
 from luoshi.lib import clock
+from luoshi.ops.services import beat
 from luoshi.supervision import services
 
 
@@ -34,6 +35,8 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"{len(result.planned)} reminder(s) would be sent on {day}.")
         else:
+            # The load balancer's readiness check reads it: the background loop is alive.
+            beat()
             self.stdout.write(
                 f"{result.sent} reminder(s) sent on {day}; {result.retried} delivery(ies) queued."
             )
