@@ -105,6 +105,39 @@ class VersionForm(forms.Form):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
 
+class MonthField(forms.DateField):
+    """A month (`<input type="month">`, YYYY-MM): its first day."""
+
+    widget = forms.DateInput(
+        attrs={"type": "month", "class": "form-control form-control-sm"}, format="%Y-%m"
+    )
+    input_formats = ["%Y-%m"]
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=self.input_formats, **kwargs)
+
+
+class GoLiveForm(VersionForm):
+    """The preview's confirmation: the draft's version and the months the plan is tracked."""
+
+    tracking_start = MonthField(
+        label=_("Reports start in"),
+        help_text=_("The first month departments report for; earlier months are not asked for."),
+    )
+    tracking_end = MonthField(
+        label=_("Reports end in"),
+        required=False,
+        help_text=_("Leave empty while the plan has no end."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("tracking_start"), cleaned.get("tracking_end")
+        if start and end and end < start:
+            raise forms.ValidationError(_("Tracking cannot end before it starts."), code="order")
+        return cleaned
+
+
 class MeasureForm(forms.Form):
     t = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     m = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
