@@ -26,7 +26,12 @@ from luoshi.reporting.models import PlanSchedule
 
 
 def _errors(form) -> list[str]:
-    return [str(e) for errors in form.errors.values() for e in errors]
+    """The form's errors, each after the label of its field."""
+    return [
+        f"{form.fields[name].label}：{error}" if name in form.fields else str(error)
+        for name, errors in form.errors.items()
+        for error in errors
+    ]
 
 
 @require_POST
