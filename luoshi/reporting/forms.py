@@ -154,18 +154,18 @@ class ScheduleForm(forms.Form):
         help_text=_("The day of the month reports are due; a short month ends earlier."),
     )
     due_offset_months = forms.TypedChoiceField(
-        label=_("Due in"),
+        label=_("The due day falls in"),
         coerce=int,
         choices=[(0, _("the period's last month")), (1, _("the month after the period (次月)"))],
+    )
+    holiday_rule = forms.ChoiceField(
+        label=_("When the due day is not a workday"), choices=PlanSchedule.HolidayRule.choices
     )
     tracking_start = MonthField(label=_("Reports start in"))
     tracking_end = MonthField(
         label=_("Reports end in"),
         required=False,
         help_text=_("Leave empty while the plan has no end."),
-    )
-    holiday_rule = forms.ChoiceField(
-        label=_("When the due day is not a workday"), choices=PlanSchedule.HolidayRule.choices
     )
 
     def __init__(self, *args, **kwargs):
@@ -184,6 +184,14 @@ class ScheduleForm(forms.Form):
         if start and end and end < start:
             self.add_error("tracking_end", _("Tracking cannot end before it starts."))
         return cleaned
+
+    def groups(self) -> list[tuple[str, list]]:
+        """The fields under their legends: the rule, then the months tracked."""
+        names = list(self.fields)
+        return [
+            (_("Reporting rule"), [self[n] for n in names[:4]]),
+            (_("Tracking"), [self[n] for n in names[4:]]),
+        ]
 
     @classmethod
     def initial_for(cls, plan: Plan, schedule: PlanSchedule | None, today) -> dict:
