@@ -113,9 +113,8 @@ class MonthField(forms.DateField):
     )
     input_formats = ["%Y-%m"]
 
-    default_error_messages = {"invalid": _("Pick a month (YYYY-MM).")}
-
     def __init__(self, **kwargs):
+        kwargs.setdefault("error_messages", {"invalid": _("Pick a month (YYYY-MM).")})
         super().__init__(input_formats=self.input_formats, **kwargs)
 
 
