@@ -1,3 +1,5 @@
+import calendar
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -106,16 +108,24 @@ class VersionForm(forms.Form):
 
 
 class MonthField(forms.DateField):
-    """A month (`<input type="month">`, YYYY-MM): its first day."""
+    """A month (`<input type="month">`, YYYY-MM): its first day, or its last with `last_day`
+    (tracking that ends in June ends on 30 June)."""
 
     widget = forms.DateInput(
         attrs={"type": "month", "class": "form-control form-control-sm"}, format="%Y-%m"
     )
     input_formats = ["%Y-%m"]
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, last_day: bool = False, **kwargs):
         kwargs.setdefault("error_messages", {"invalid": _("Pick a month (YYYY-MM).")})
         super().__init__(input_formats=self.input_formats, **kwargs)
+        self.last_day = last_day
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        if day and self.last_day:
+            day = day.replace(day=calendar.monthrange(day.year, day.month)[1])
+        return day
 
 
 class GoLiveForm(VersionForm):
@@ -127,6 +137,7 @@ class GoLiveForm(VersionForm):
     )
     tracking_end = MonthField(
         label=_("Reports end in"),
+        last_day=True,
         required=False,
         help_text=_("Leave empty while the plan has no end."),
     )

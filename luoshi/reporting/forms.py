@@ -164,6 +164,7 @@ class ScheduleForm(forms.Form):
     tracking_start = MonthField(label=_("Reports start in"))
     tracking_end = MonthField(
         label=_("Reports end in"),
+        last_day=True,
         required=False,
         help_text=_("Leave empty while the plan has no end."),
     )

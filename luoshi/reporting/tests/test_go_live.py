@@ -106,6 +106,7 @@ def test_a_tracking_end_bounds_the_periods(client_for, office):
     client = client_for(office)
     go_live(client, upload(client), tracking_start="2026-11", tracking_end="2027-02")
     plan = Plan.objects.get()
+    assert plan.schedule.tracking_end == datetime.date(2027, 2, 28)  # to the end of February
     assert [label for label, _due in periods(plan)] == [
         "2026年11月",
         "2026年12月",

@@ -105,7 +105,7 @@ def test_the_holiday_rule_and_the_end_are_saved_and_audited(
     )
     schedule = PlanSchedule.objects.get(plan=tracked)
     assert schedule.holiday_rule == "previous_workday"
-    assert schedule.tracking_end == datetime.date(2027, 6, 1)
+    assert schedule.tracking_end == datetime.date(2027, 6, 30)
     # The end is set: every month to June 2027 exists.
     assert list(due_dates(tracked))[-1] == "2027年6月"
     # 28 November 2026 is a Saturday: moved to Friday the 27th.
@@ -113,7 +113,7 @@ def test_the_holiday_rule_and_the_end_are_saved_and_audited(
     record = AuditRecord.objects.get(action="change", object_type="reporting.planschedule")
     assert record.changes == {
         "holiday_rule": {"old": "keep", "new": "previous_workday"},
-        "tracking_end": {"old": None, "new": "2027-06-01"},
+        "tracking_end": {"old": None, "new": "2027-06-30"},
     }
 
 
