@@ -572,3 +572,32 @@ def swollen_zip(data: bytes, part: str, megabytes: int) -> bytes:
             for _ in range(megabytes):
                 swollen.write(chunk)
     return output.getvalue()
+
+
+# --- A plan of the test region that is not the seed ------------------------------------------
+
+NIGHT_RULE = "各责任单位于每月25日前将工作进展情况报送市发展改革委。"
+
+
+def night_plan_docx(rule: str = NIGHT_RULE) -> bytes:
+    """A small table plan of 枣庄市 (not the seed), issued in 2022, as a real .docx: four measures
+    of 市商务局 and 市交通运输局, reporting to 市发展改革委 by `rule` ("" states no rule)."""
+    return docx_from_text(
+        "\n".join(
+            [
+                "枣庄市发展和改革委员会 文件",
+                "枣发改服务〔2022〕88号",
+                "关于印发《枣庄市夜间经济提振行动分工方案》的通知",
+                "市直有关部门：",
+                f"现将《枣庄市夜间经济提振行动分工方案》印发给你们，请认真贯彻落实。{rule}",
+                "枣庄市发展和改革委员会",
+                "2022年5月6日",
+                "枣庄市夜间经济提振行动分工方案",
+                "重点任务\t推进措施\t责任部门",
+                "一、培育夜间消费街区\t1、打造3条夜间特色街区，完善灯光、停车等配套设施。\t市商务局",
+                "\t2、延长重点商圈营业时间，鼓励开展夜市活动。\t市商务局 市交通运输局",
+                "二、保障夜间出行\t1、优化夜间公交线路，延长末班车运营时间。\t市交通运输局",
+                "\t2、在夜间消费街区周边增设临时停车泊位。\t市交通运输局 市商务局",
+            ]
+        )
+    )

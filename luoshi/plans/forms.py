@@ -1,3 +1,5 @@
+import calendar
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -103,6 +105,49 @@ class UploadForm(forms.Form):
 
 class VersionForm(forms.Form):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class MonthField(forms.DateField):
+    """A month (`<input type="month">`, YYYY-MM): its first day, or its last with `last_day`
+    (tracking that ends in June ends on 30 June)."""
+
+    widget = forms.DateInput(
+        attrs={"type": "month", "class": "form-control form-control-sm"}, format="%Y-%m"
+    )
+    input_formats = ["%Y-%m"]
+
+    def __init__(self, *, last_day: bool = False, **kwargs):
+        kwargs.setdefault("error_messages", {"invalid": _("Pick a month (YYYY-MM).")})
+        super().__init__(input_formats=self.input_formats, **kwargs)
+        self.last_day = last_day
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        if day and self.last_day:
+            day = day.replace(day=calendar.monthrange(day.year, day.month)[1])
+        return day
+
+
+class GoLiveForm(VersionForm):
+    """The preview's confirmation: the draft's version and the months the plan is tracked."""
+
+    tracking_start = MonthField(
+        label=_("Reports start in"),
+        help_text=_("The first month departments report for; earlier months are not asked for."),
+    )
+    tracking_end = MonthField(
+        label=_("Reports end in"),
+        last_day=True,
+        required=False,
+        help_text=_("Leave empty while the plan has no end."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("tracking_start"), cleaned.get("tracking_end")
+        if start and end and end < start:
+            raise forms.ValidationError(_("Tracking cannot end before it starts."), code="order")
+        return cleaned
 
 
 class MeasureForm(forms.Form):

@@ -581,6 +581,14 @@ def draft_problems(data: dict, directory: Directory) -> list[str]:
         problems.append(
             _("Resolve or keep the placeholders: %(names)s.") % {"names": "、".join(placeholders)}
         )
+    rule = data.get("reporting") or {}
+    if not rule.get("frequency") or (rule["frequency"] != "once" and not rule.get("due_day")):
+        problems.append(
+            _(
+                "The document states no reporting rule: fill in the reporting frequency and the "
+                "due day under “Plan” and save them before confirming."
+            )
+        )
     report_to = data.get("report_to")
     office = directory.find(report_to) if report_to else None
     if office is None:

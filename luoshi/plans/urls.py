@@ -13,6 +13,5 @@ urlpatterns = [
     path("import/", views.import_upload, name="import_upload"),
     path("import/<int:pk>/", views.import_preview, name="import_preview"),
     path("import/<int:pk>/edit/", views.import_edit, name="import_edit"),
-    path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
     path("import/<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
 ]

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from luoshi.importing import ParseError
 from luoshi.importing.sources import UnreadableFile
+from luoshi.lib import clock
 from luoshi.lib.auth import role_required
 from luoshi.lib.text import attachment_disposition, download_name
 from luoshi.lib.urls import url_template
@@ -19,6 +20,7 @@ from luoshi.plans.forms import (
     EDIT_FORMS,
     ROLE_CHOICES,
     AssignmentFormSet,
+    GoLiveForm,
     HeaderForm,
     LedgerFilterForm,
     ReviewForm,
@@ -29,13 +31,10 @@ from luoshi.plans.ledger import add_html
 from luoshi.plans.models import ImportDraft, Measure, Target
 from luoshi.plans.services import (
     DraftConflict,
-    DraftNotReady,
     PlanExists,
     UploadRefused,
     can_edit_plan,
     cancel_import_draft,
-    confirm_import_draft,
-    confirmed_plan_of_draft,
     create_import_draft,
     drafts_for_user,
     edit_import_draft,
@@ -178,6 +177,10 @@ def import_preview(request, pk):
     context = {
         "draft": draft,
         "header": HeaderForm(initial=HeaderForm.initial_from(draft.data)),
+        # A plan issued years ago is tracked from now on: the month of the import.
+        "go_live": GoLiveForm(
+            initial={"version": draft.version, "tracking_start": clock.today().replace(day=1)}
+        ),
         "roles": ROLE_CHOICES,
         "comparators": Target.Comparator.choices,
         **preview_of_draft(draft),
@@ -211,28 +214,6 @@ def import_edit(request, pk):
 
 def _form_errors(*forms) -> str:
     return " ".join(str(e) for form in forms for errors in form.errors.values() for e in errors)
-
-
-@require_POST
-@role_required(User.Role.COORDINATOR)
-def import_confirm(request, pk):
-    if plan := confirmed_plan_of_draft(request.user, pk):
-        return redirect("plans:detail", plan.pk)
-    draft = get_draft_for_user(request.user, pk)
-    version = VersionForm(request.POST)
-    if not version.is_valid():
-        return redirect("plans:import_preview", draft.pk)
-    try:
-        plan = confirm_import_draft(request.user, draft, version.cleaned_data["version"])
-    except (DraftConflict, PlanExists) as error:
-        messages.error(request, str(error))
-    except DraftNotReady as error:
-        for problem in error.problems:
-            messages.error(request, problem)
-    else:
-        messages.success(request, _("The plan is live: %(title)s.") % {"title": plan.title})
-        return redirect("plans:detail", plan.pk)
-    return redirect("plans:import_preview", draft.pk)
 
 
 @require_POST

@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from luoshi.reporting.models import ReportEntry
+from luoshi.plans.forms import MonthField
+from luoshi.plans.models import Plan
+from luoshi.reporting.models import PlanSchedule, ReportEntry
 
 
 def _textarea(rows: int, placeholder=""):
@@ -138,3 +140,67 @@ class IdListField(forms.Field):
 
 class BulkAcceptForm(forms.Form):
     reports = IdListField(label=_("Reports"))
+
+
+class ScheduleForm(forms.Form):
+    """The schedule page: the plan's reporting rule and when it is tracked."""
+
+    frequency = forms.ChoiceField(label=_("Reporting frequency"), choices=Plan.Frequency.choices)
+    due_day = forms.IntegerField(
+        label=_("Due day"),
+        min_value=1,
+        max_value=31,
+        required=False,
+        help_text=_("The day of the month reports are due; a short month ends earlier."),
+    )
+    due_offset_months = forms.TypedChoiceField(
+        label=_("The due day falls in"),
+        coerce=int,
+        choices=[(0, _("the period's last month")), (1, _("the month after the period (次月)"))],
+    )
+    holiday_rule = forms.ChoiceField(
+        label=_("When the due day is not a workday"), choices=PlanSchedule.HolidayRule.choices
+    )
+    tracking_start = MonthField(label=_("Reports start in"))
+    tracking_end = MonthField(
+        label=_("Reports end in"),
+        last_day=True,
+        required=False,
+        help_text=_("Leave empty while the plan has no end."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+            field.widget.attrs["class"] = css
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("frequency") not in (None, Plan.Frequency.ONCE) and not cleaned.get(
+            "due_day"
+        ):
+            self.add_error("due_day", _("Give the day of the month reports are due."))
+        start, end = cleaned.get("tracking_start"), cleaned.get("tracking_end")
+        if start and end and end < start:
+            self.add_error("tracking_end", _("Tracking cannot end before it starts."))
+        return cleaned
+
+    def groups(self) -> list[tuple[str, list]]:
+        """The fields under their legends: the rule, then the months tracked."""
+        names = list(self.fields)
+        return [
+            (_("Reporting rule"), [self[n] for n in names[:4]]),
+            (_("Tracking"), [self[n] for n in names[4:]]),
+        ]
+
+    @classmethod
+    def initial_for(cls, plan: Plan, schedule: PlanSchedule | None, today) -> dict:
+        return {
+            "frequency": plan.report_frequency or Plan.Frequency.MONTHLY,
+            "due_day": plan.report_due_day,
+            "due_offset_months": plan.report_due_offset_months,
+            "tracking_start": schedule.tracking_start if schedule else today.replace(day=1),
+            "tracking_end": schedule.tracking_end if schedule else None,
+            "holiday_rule": schedule.holiday_rule if schedule else PlanSchedule.HolidayRule.KEEP,
+        }

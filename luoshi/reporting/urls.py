@@ -3,7 +3,7 @@
 # "Reporting status" (报送情况) to {% url 'reporting:matrix' plan.pk %}.
 from django.urls import path
 
-from luoshi.reporting import views
+from luoshi.reporting import schedule_views, views
 
 app_name = "reporting"
 urlpatterns = [
@@ -19,4 +19,6 @@ urlpatterns = [
     path("plans/<int:pk>/", views.matrix, name="matrix"),
     path("plans/<int:pk>/queue/", views.queue, name="queue"),
     path("measures/<int:pk>/", views.measure_entries, name="measure"),
+    path("imports/<int:pk>/go-live/", schedule_views.go_live, name="go_live"),
+    path("plans/<int:pk>/schedule/", schedule_views.schedule, name="schedule"),
 ]

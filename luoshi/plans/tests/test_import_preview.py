@@ -139,7 +139,7 @@ def test_others_cannot_upload_or_open_a_draft(request, client_for, draft, person
     assert upload(client).status_code == 403
     assert client.get(reverse("plans:import_preview", args=[draft.pk])).status_code == 403
     assert edit(client, draft, "set_text", t=0, m=0, text="x").status_code == 403
-    assert client.post(reverse("plans:import_confirm", args=[draft.pk])).status_code == 403
+    assert client.post(reverse("reporting:go_live", args=[draft.pk])).status_code == 403
     assert client.post(reverse("plans:import_cancel", args=[draft.pk])).status_code == 403
     assert ImportDraft.objects.get().version == 1
 
@@ -167,7 +167,7 @@ def test_the_preview_refuses_the_wrong_method(client_for, office, draft):
     client = client_for(office)
     assert client.post(reverse("plans:import_preview", args=[draft.pk])).status_code == 405
     assert client.get(reverse("plans:import_edit", args=[draft.pk])).status_code == 405
-    assert client.get(reverse("plans:import_confirm", args=[draft.pk])).status_code == 405
+    assert client.get(reverse("reporting:go_live", args=[draft.pk])).status_code == 405
 
 
 # --- Edits -----------------------------------------------------------------------------------
@@ -370,7 +370,10 @@ def resolve_placeholders(client, draft):
 
 def confirm(client, draft):
     draft.refresh_from_db()
-    return client.post(reverse("plans:import_confirm", args=[draft.pk]), {"version": draft.version})
+    return client.post(
+        reverse("reporting:go_live", args=[draft.pk]),
+        {"version": draft.version, "tracking_start": "2026-12"},
+    )
 
 
 def test_confirm_is_refused_while_a_placeholder_is_unresolved(client_for, office, draft):
@@ -417,7 +420,7 @@ def test_confirm_creates_the_plan_with_the_corrections(client_for, office, draft
     assert draft.status == "confirmed" and draft.plan == plan
     assert "上线" in client.get(response["Location"]).content.decode()
     # A late second click lands on the same plan.
-    again = client.post(reverse("plans:import_confirm", args=[draft.pk]), {"version": 1})
+    again = client.post(reverse("reporting:go_live", args=[draft.pk]), {"version": 1})
     assert again["Location"] == response["Location"]
     assert Plan.objects.count() == 1
 

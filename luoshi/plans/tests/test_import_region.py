@@ -56,7 +56,10 @@ def edit(client, draft, op, **fields):
 
 def confirm(client, draft):
     draft.refresh_from_db()
-    return client.post(reverse("plans:import_confirm", args=[draft.pk]), {"version": draft.version})
+    return client.post(
+        reverse("reporting:go_live", args=[draft.pk]),
+        {"version": draft.version, "tracking_start": "2026-12"},
+    )
 
 
 def header(draft, **changes) -> dict:

@@ -6,6 +6,7 @@
 - `closure`: closing measures (办结) and target owners;
 - `matrix`: the coordinator's overview (matrix, review queue);
 - `holidays`: the official holiday notices.
+- `schedule`: a plan goes live with its schedule; the schedule page's changes.
 
 The permission-checked fetch helpers live in `luoshi.reporting.access`. Everything public is
 imported here, so callers write `from luoshi.reporting import services` and
@@ -52,7 +53,9 @@ from luoshi.reporting.services.periods import (
     expected_measures,
     get_schedule,
     set_schedule,
+    track_plan,
 )
+from luoshi.reporting.services.schedule import change_schedule, confirm_import
 from luoshi.reporting.services.workflow import (
     EDITING_ROLES,
     EditConflict,
@@ -120,4 +123,7 @@ __all__ = [
     "start_draft",
     "submit_for_signoff",
     "took_part",
+    "change_schedule",
+    "confirm_import",
+    "track_plan",
 ]

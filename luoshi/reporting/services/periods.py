@@ -46,17 +46,40 @@ def set_schedule(
     holiday_rule: str,
     today: datetime.date | None = None,
 ) -> PlanSchedule:
-    """Change when a plan is tracked and its holiday rule (coordinator); audited.
-
-    Periods not yet due get their due dates recomputed; periods are then ensured.
-    """
+    """Set when a plan is tracked and its holiday rule (coordinator): `track_plan`."""
     require_plan_coordinator(user, plan)
+    return track_plan(
+        plan,
+        tracking_start=tracking_start,
+        tracking_end=tracking_end,
+        holiday_rule=holiday_rule,
+        user=user,
+        today=today,
+    )
+
+
+@transaction.atomic
+def track_plan(
+    plan: Plan,
+    *,
+    tracking_start: datetime.date,
+    tracking_end: datetime.date | None = None,
+    holiday_rule: str = PlanSchedule.HolidayRule.KEEP,
+    user: User | None = None,
+    today: datetime.date | None = None,
+) -> PlanSchedule:
+    """Set when `plan` is tracked and its holiday rule, audited as `user` (None: the system,
+    e.g. the import_plan command); a plan without a schedule gets one (audited as created).
+
+    Open periods not yet due get their due dates recomputed; periods are then ensured.
+    """
     if tracking_end and tracking_end < tracking_start:
         raise ValidationError(_("Tracking cannot end before it starts."))
     if holiday_rule not in PlanSchedule.HolidayRule.values:
         raise ValidationError(_("Unknown holiday rule."))
-    schedule = get_schedule(plan)
-    old = _schedule_state(schedule)
+    schedule = PlanSchedule.objects.filter(plan=plan).first()
+    old = _schedule_state(schedule) if schedule else None
+    schedule = schedule or PlanSchedule(plan=plan)
     schedule.tracking_start = tracking_start
     schedule.tracking_end = tracking_end
     schedule.holiday_rule = holiday_rule
@@ -65,8 +88,10 @@ def set_schedule(
     for period in plan.periods.filter(due_date__gte=today, closed_at__isnull=True):
         period.due_date = _due_date(plan, schedule, period.end)
         period.save(update_fields=["due_date"])
-    changes = diff(old, _schedule_state(schedule))
-    if changes:
+    if old is None:
+        changes = {key: {"old": None, "new": v} for key, v in _schedule_state(schedule).items()}
+        record_change(user, "create", schedule, changes)
+    elif changes := diff(old, _schedule_state(schedule)):
         record_change(user, "change", schedule, changes)
     ensure_periods(plan, today, user=user)
     return schedule
