@@ -13,10 +13,14 @@ imported here, so callers write `from luoshi.reporting import services` and
 """
 
 from luoshi.reporting.access import (
+    closure_requests_for_user,
     co_entries,
     entries_for_report,
     get_attachment,
+    get_closure_request,
     get_entry,
+    get_late_entry,
+    get_measure_for_closure,
     get_period,
     get_report,
     periods_for_user,
@@ -30,6 +34,7 @@ from luoshi.reporting.services.attachments import (
 )
 from luoshi.reporting.services.closure import (
     close_measure,
+    is_lead,
     reject_closure,
     request_closure,
     set_target,
@@ -61,8 +66,10 @@ from luoshi.reporting.services.workflow import (
     bulk_accept,
     can_edit,
     close_period,
+    default_late_entry_deadline,
     grant_late_entry,
     late_entry_allowed,
+    late_entry_for,
     reopen,
     return_report,
     save_entry,
@@ -71,6 +78,7 @@ from luoshi.reporting.services.workflow import (
     start_draft,
     submit_for_signoff,
     took_part,
+    withdraw_late_entry,
 )
 
 __all__ = [
@@ -120,4 +128,12 @@ __all__ = [
     "start_draft",
     "submit_for_signoff",
     "took_part",
+    "closure_requests_for_user",
+    "default_late_entry_deadline",
+    "get_closure_request",
+    "get_late_entry",
+    "get_measure_for_closure",
+    "is_lead",
+    "late_entry_for",
+    "withdraw_late_entry",
 ]
