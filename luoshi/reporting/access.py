@@ -59,12 +59,11 @@ def get_period(user: User, pk: int) -> Period:
 
 
 def get_late_entry(user: User, pk: int) -> LateEntryException:
-    """A late-entry exception of a period the user may see (else Http404)."""
-    exception = (
-        LateEntryException.objects.select_related("period__plan", "organization")
-        .filter(period__in=periods_for_user(user), pk=pk)
-        .first()
-    )
+    """A late-entry exception of a period the user may see, a department's own (else Http404)."""
+    exceptions = LateEntryException.objects.select_related("period__plan", "organization")
+    if user.is_department_user:  # its own, never another department's
+        exceptions = exceptions.filter(organization=user.organization_id)
+    exception = exceptions.filter(period__in=periods_for_user(user), pk=pk).first()
     if exception is None:
         raise Http404("no such late entry for this user")
     return exception
