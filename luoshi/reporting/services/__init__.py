@@ -34,7 +34,6 @@ from luoshi.reporting.services.attachments import (
 )
 from luoshi.reporting.services.closure import (
     close_measure,
-    is_lead,
     reject_closure,
     request_closure,
     set_target,
@@ -133,7 +132,6 @@ __all__ = [
     "get_closure_request",
     "get_late_entry",
     "get_measure_for_closure",
-    "is_lead",
     "late_entry_for",
     "withdraw_late_entry",
 ]

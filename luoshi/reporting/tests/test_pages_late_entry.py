@@ -144,8 +144,8 @@ def test_the_list_shows_the_periods_exceptions_and_withdraw_ends_one_now(
     assert page.count("进行中") == 2 and page.count("· coordinator") == 2  # granted by
     commerce = LateEntryException.objects.get(organization=department("市商务局"))
     response = client.post(withdraw_url(commerce), follow=True)
-    assert "已撤销市商务局的补报。" in text(response)
-    assert "已撤销" in text(response) and text(response).count("进行中") == 1
+    assert "已撤回市商务局的补报。" in text(response)
+    assert "已撤回" in text(response) and text(response).count("进行中") == 1
     commerce.refresh_from_db()
     assert commerce.withdrawn_at == at(2026, 12, 4, 10) and commerce.withdrawn_by == coordinator
     assert AuditRecord.objects.filter(action="withdraw late entry").count() == 1
