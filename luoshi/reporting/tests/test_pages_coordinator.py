@@ -412,7 +412,9 @@ def test_the_coordinator_closes_a_past_period_and_lets_one_department_enter_late
         reverse("reporting:late_entry", args=[report.pk]),
         {"comment": "系统故障", "deadline": f"{deadline:%Y-%m-%d}"},
     )
-    assert "允许补报" not in client.get(report_url(report)).content.decode()
+    page = client.get(report_url(report)).content.decode()
+    assert reverse("reporting:late_entry", args=[report.pk]) not in page  # no second grant
+    assert f"允许补报至{deadline:%Y-%m-%d}" in page
     client = client_for(commerce_reporter)
     assert "开始填报" in client.get(report_url(report)).content.decode()
 
