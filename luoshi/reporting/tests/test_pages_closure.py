@@ -190,8 +190,13 @@ def test_the_coordinator_sees_the_pending_requests_counted_and_approves_one(
     assert "已办结" in text(client.get(reverse("reporting:measure", args=[m.pk])))
     department_page = text(client_for(commerce_reporter).get(closure_url(m)))
     assert "已办结" in department_page and "同意销号" in department_page
-    # It leaves the department's open measures.
-    assert closure_url(m) not in text(client_for(commerce_reporter).get(reverse("reporting:home")))
+    # It leaves the department's open measures, and its list of all measures marks it closed.
+    department_client = client_for(commerce_reporter)
+    assert closure_url(m) not in text(department_client.get(reverse("reporting:home")))
+    measures = text(
+        department_client.get(reverse("plans:department", args=[department("市商务局").pk]))
+    )
+    assert measures.count("已办结") == 1 and closure_url(m) in measures
 
 
 def test_a_double_click_on_approve_closes_once_and_says_so(client_for, coordinator, asked):
