@@ -9,9 +9,6 @@ Configuration: [tool.vulture] in pyproject.toml.
 # --- Kept for pages coming soon ----------------------------------------------------------------
 # The issue about a coordinator's own plan gives the closure and schedule services their pages
 # (issue 15, "Dead code").
-request_closure  # reporting/services/closure.py: a department asks to close a measure (办结)
-close_measure  # reporting/services/closure.py: the coordinator closes it
-reject_closure  # reporting/services/closure.py: the coordinator refuses the request
 set_target  # reporting/services/closure.py: a target's owner; the test toolkit builds with it
 set_schedule  # reporting/services/periods.py: when a plan is tracked, its holiday rule
 delete_holiday_notice  # reporting/services/holidays.py: withdraw a holiday notice

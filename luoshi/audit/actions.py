@@ -71,6 +71,8 @@ ACTIONS: dict[str, Action] = {
         # Accounts administered by others, and the system.
         Action("permission_change", pgettext_lazy("audit action", "Change role")),
         Action("restore", pgettext_lazy("audit action", "Restore backup")),
+        # Reporting: a late-entry exception ended before its deadline.
+        Action("withdraw late entry", pgettext_lazy("audit action", "Withdraw late entry")),
         # No data changes: sessions, refusals, exports, passwords, two-factor and lockouts (an
         # account's chores, frequent), backups.
         _event("login", pgettext_lazy("audit action", "Log in")),

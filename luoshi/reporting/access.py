@@ -9,9 +9,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from luoshi.orgs.models import User
-from luoshi.plans.models import Assignment, Plan
+from luoshi.plans.models import Assignment, Measure, Plan
 from luoshi.plans.services import can_edit_plan, plans_for_user
-from luoshi.reporting.models import Attachment, Period, Report, ReportEntry
+from luoshi.reporting.models import (
+    Attachment,
+    ClosureRequest,
+    LateEntryException,
+    Period,
+    Report,
+    ReportEntry,
+)
 
 
 def reports_for_user(user: User):
@@ -49,6 +56,53 @@ def get_period(user: User, pk: int) -> Period:
     if period is None:
         raise Http404("no such period for this user")
     return period
+
+
+def get_late_entry(user: User, pk: int) -> LateEntryException:
+    """A late-entry exception of a period the user may see, a department's own (else Http404)."""
+    exceptions = LateEntryException.objects.select_related("period__plan", "organization")
+    if user.is_department_user:  # its own, never another department's
+        exceptions = exceptions.filter(organization=user.organization_id)
+    exception = exceptions.filter(period__in=periods_for_user(user), pk=pk).first()
+    if exception is None:
+        raise Http404("no such late entry for this user")
+    return exception
+
+
+def get_measure_for_closure(user: User, pk: int) -> Measure:
+    """A measure whose closure (销号) the user may follow: its plan's coordinators and
+    leaders, and the departments it is assigned to (another department gets Http404)."""
+    measures = Measure.objects.select_related("key_task__plan").filter(
+        pk=pk, key_task__plan__in=plans_for_user(user)
+    )
+    if user.is_department_user:
+        measures = measures.filter(assignments__organization=user.organization_id)
+    measure = measures.first()
+    if measure is None:
+        raise Http404("no such measure for this user")
+    return measure
+
+
+def closure_requests_for_user(user: User):
+    """Closure requests the user may read, evidence included: those of the plans the user
+    coordinates, all (leader), or the department's own (a co department sees none)."""
+    requests = ClosureRequest.objects.select_related(
+        "measure__key_task__plan", "organization", "requested_by", "decided_by"
+    ).defer("measure__key_task__plan__source_text")
+    if user.is_leader:
+        return requests
+    if user.is_coordinator:
+        return requests.filter(measure__key_task__plan__coordinator=user.organization_id)
+    if user.is_department_user and user.organization_id:
+        return requests.filter(organization=user.organization_id)
+    return requests.none()
+
+
+def get_closure_request(user: User, pk: int) -> ClosureRequest:
+    request = closure_requests_for_user(user).filter(pk=pk).first()
+    if request is None:
+        raise Http404("no such closure request for this user")
+    return request
 
 
 def entries_for_report(report: Report):

@@ -204,3 +204,47 @@ class ScheduleForm(forms.Form):
             "tracking_end": schedule.tracking_end if schedule else None,
             "holiday_rule": schedule.holiday_rule if schedule else PlanSchedule.HolidayRule.KEEP,
         }
+
+
+class ClosureRequestForm(forms.Form):
+    """The lead department's request to close (销号) a measure: its evidence."""
+
+    evidence = forms.CharField(
+        label=_("Evidence that the measure is done"),
+        max_length=4000,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 4,
+                "class": "form-control",
+                "placeholder": _("What was achieved, with figures, documents and dates."),
+            }
+        ),
+        error_messages={"required": _("Describe the evidence that the measure is done.")},
+    )
+    evidence_file = forms.FileField(
+        label=_("Evidence file (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(
+            attrs={"class": "form-control", "accept": ".pdf,.png,.jpg,.jpeg,.docx,.xlsx"}
+        ),
+    )
+
+
+class ClosureDecisionForm(forms.Form):
+    """The coordinator's comment on a closure request: required to reject it."""
+
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=4000)
+
+
+class LateEntryForm(forms.Form):
+    """A late-entry exception: until which day the department may enter, and why."""
+
+    deadline = forms.DateField(
+        label=_("May enter until"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+        error_messages={
+            "required": _("Choose the last day of the late entry."),
+            "invalid": _("Enter the last day as a date, e.g. 2026-12-04."),
+        },
+    )
+    comment = forms.CharField(label=_("Reason"), required=False, max_length=4000)

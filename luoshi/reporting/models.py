@@ -311,11 +311,17 @@ class LateEntryException(models.Model):
     organization = models.ForeignKey(
         Organization, models.CASCADE, related_name="+", verbose_name=_("department")
     )
-    # The exception ends at this moment (aware); None means until the report is submitted.
+    # The exception ends at this moment (aware): the end of the deadline day the coordinator
+    # chose. None (exceptions granted before deadlines existed): until it is withdrawn.
     until = models.DateTimeField(_("until"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     granted_at = models.DateTimeField(_("granted at"), default=clock.now)
     granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The coordinator ended it before its deadline.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
@@ -332,7 +338,20 @@ class LateEntryException(models.Model):
         return f"{self.organization} {self.period}"
 
     def is_active(self, now=None) -> bool:
+        if self.withdrawn_at is not None:
+            return False
         return self.until is None or (now or clock.now()) <= self.until
+
+    @property
+    def deadline(self):
+        """The last day the department may enter (Asia/Shanghai), or None."""
+        return clock.local_date(self.until) if self.until else None
+
+    def status(self, now=None) -> str:
+        """ "active", "withdrawn" or "expired" (its deadline passed)."""
+        if self.withdrawn_at is not None:
+            return "withdrawn"
+        return "active" if self.is_active(now) else "expired"
 
 
 class ClosureRequest(models.Model):
@@ -379,3 +398,17 @@ class ClosureRequest(models.Model):
 
     def __str__(self):
         return f"{self.measure.code} {self.get_status_display()}"
+
+    @property
+    def evidence_content_type(self) -> str:
+        """The type the file's bytes were found to be: the stored name ends in its extension."""
+        suffix = PurePath(self.evidence_file.name).suffix.lower()
+        for content_type, extension in Attachment.EXTENSIONS.items():
+            if suffix == extension:
+                return content_type
+        return "application/octet-stream"
+
+    @property
+    def evidence_download_name(self) -> str:
+        """The user's file name, ending in the extension of what the bytes are."""
+        return safe_attachment_name(self.evidence_file_name, self.evidence_content_type)

@@ -6,15 +6,29 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from luoshi.lib import clock
 from luoshi.orgs.models import User
 from luoshi.plans.access import require_plan_coordinator
 from luoshi.plans.models import Assignment, Measure, Target
-from luoshi.plans.services import plans_for_user
-from luoshi.reporting.models import Attachment, Period, Report, ReportEntry, TargetActual
-from luoshi.reporting.services import ReportState, report_state, reports_for_user
+from luoshi.plans.services import can_edit_plan, plans_for_user
+from luoshi.reporting.models import (
+    Attachment,
+    ClosureRequest,
+    LateEntryException,
+    Period,
+    Report,
+    ReportEntry,
+    TargetActual,
+)
+from luoshi.reporting.services import (
+    ReportState,
+    closure_requests_for_user,
+    report_state,
+    reports_for_user,
+)
 
 
 def state_of(report: Report, today=None) -> str:
@@ -187,10 +201,21 @@ def period_window(plan, today, start: str | None = None, size: int = 13) -> Peri
 
 
 def coordinated_plans(user: User, today=None):
-    """The plans the user may watch, with how many reports await review in each and how many
-    are missing (past their due day, never submitted)."""
+    """The plans the user may watch, with how many reports await review in each, how many
+    are missing (past their due day, never submitted) and how many closure requests wait."""
     today = today or clock.today()
+    pending = (
+        ClosureRequest.objects.filter(
+            measure__key_task__plan=OuterRef("pk"), status=ClosureRequest.Status.PENDING
+        )
+        .order_by()
+        .values("measure__key_task__plan")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return plans_for_user(user).annotate(
+        # A subquery, not a Count: a second join would multiply the report counts.
+        pending_closures=Coalesce(Subquery(pending), 0),
         awaiting_review=Count(
             "periods__reports",
             filter=Q(periods__reports__status=Report.Status.SUBMITTED),
@@ -265,3 +290,80 @@ def period_totals(grid) -> list[dict]:
 def grouped_by_period(entries) -> list[tuple]:
     """[(period, [entries])]; entries must be ordered by period."""
     return [(period, list(items)) for period, items in groupby(entries, lambda e: e.report.period)]
+
+
+# --- Closing measures (销号) and late entry ---------------------------------------------------
+
+
+def closure_page(user: User, measure: Measure) -> dict:
+    """What a measure's closure page shows `user`: the measure, its departments, the closure
+    requests the user may read (newest first, with the evidence), whether the user may ask for
+    closure (the lead department, the measure open, no request waiting) or decide. Three
+    queries."""
+    plan = measure.key_task.plan
+    assignments = list(measure.assignments.select_related("organization"))
+    requests = list(closure_requests_for_user(user).filter(measure=measure))
+    lead = any(
+        a.role == Assignment.Role.LEAD and a.organization_id == user.organization_id
+        for a in assignments
+    )
+    pending = next((r for r in requests if r.status == ClosureRequest.Status.PENDING), None)
+    return {
+        "measure": measure,
+        "plan": plan,
+        "assignments": assignments,
+        "requests": requests,
+        "pending": pending,
+        "is_lead": user.is_department_user and lead,
+        "can_request": user.is_department_user
+        and lead
+        and measure.closed_at is None
+        and pending is None,
+        "can_decide": can_edit_plan(user, plan),
+    }
+
+
+def pending_closures(plan):
+    """The plan's closure requests waiting for a decision, oldest first (a queryset)."""
+    return (
+        ClosureRequest.objects.filter(
+            measure__key_task__plan=plan, status=ClosureRequest.Status.PENDING
+        )
+        .select_related("measure__key_task", "organization", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+# The decided requests a plan's closure list shows below those waiting.
+DECIDED_SHOWN = 20
+
+
+def decided_closures(plan) -> list[ClosureRequest]:
+    """The plan's last decided closure requests, newest decision first."""
+    return list(
+        ClosureRequest.objects.filter(measure__key_task__plan=plan)
+        .exclude(status=ClosureRequest.Status.PENDING)
+        .select_related("measure__key_task", "organization", "decided_by")
+        .order_by("-decided_at", "-pk")[:DECIDED_SHOWN]
+    )
+
+
+def pending_closure_count(plan) -> int:
+    return ClosureRequest.objects.filter(
+        measure__key_task__plan=plan, status=ClosureRequest.Status.PENDING
+    ).count()
+
+
+def late_entries_of(period: Period) -> list[LateEntryException]:
+    """The period's late-entry exceptions with their department, who granted and who withdrew
+    them, and the department's report; by department. One query."""
+    report = Report.objects.filter(period=period, organization=OuterRef("organization_id"))
+    return list(
+        LateEntryException.objects.filter(period=period)
+        .select_related("organization", "granted_by", "withdrawn_by")
+        .annotate(
+            report_id=Subquery(report.values("pk")[:1]),
+            report_status=Subquery(report.values("status")[:1]),
+        )
+        .order_by("organization__name")
+    )

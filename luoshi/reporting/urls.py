@@ -3,7 +3,7 @@
 # "Reporting status" (报送情况) to {% url 'reporting:matrix' plan.pk %}.
 from django.urls import path
 
-from luoshi.reporting import schedule_views, views
+from luoshi.reporting import closure_views, schedule_views, views
 
 app_name = "reporting"
 urlpatterns = [
@@ -21,4 +21,14 @@ urlpatterns = [
     path("measures/<int:pk>/", views.measure_entries, name="measure"),
     path("imports/<int:pk>/go-live/", schedule_views.go_live, name="go_live"),
     path("plans/<int:pk>/schedule/", schedule_views.schedule, name="schedule"),
+    path("measures/<int:pk>/closure/", closure_views.measure_closure, name="closure"),
+    path("plans/<int:pk>/closures/", closure_views.closures, name="closures"),
+    path("closures/<int:pk>/evidence/", closure_views.closure_evidence, name="closure_evidence"),
+    path("closures/<int:pk>/<slug:decision>/", closure_views.closure_decide, name="closure_decide"),
+    path("periods/<int:pk>/late-entries/", closure_views.late_entries, name="late_entries"),
+    path(
+        "late-entries/<int:pk>/withdraw/",
+        closure_views.late_entry_withdraw,
+        name="late_entry_withdraw",
+    ),
 ]

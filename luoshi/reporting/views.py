@@ -32,11 +32,17 @@ from luoshi.lib import clock
 from luoshi.lib.auth import role_required
 from luoshi.lib.urls import url_template
 from luoshi.orgs.models import User
-from luoshi.plans.access import get_plan_for_coordinator
+from luoshi.plans.access import get_plan_for_coordinator, require_plan_coordinator
 from luoshi.plans.services import can_edit_plan
 from luoshi.reporting import queries
 from luoshi.reporting import services as reporting
-from luoshi.reporting.forms import AttachmentForm, BulkAcceptForm, CommentForm, EntryForm
+from luoshi.reporting.forms import (
+    AttachmentForm,
+    BulkAcceptForm,
+    CommentForm,
+    EntryForm,
+    LateEntryForm,
+)
 from luoshi.reporting.home import department_home
 from luoshi.reporting.models import Report
 
@@ -210,6 +216,7 @@ def report_detail(request, pk):
     entries = queries.report_entries(report)
     today = clock.today()
     state = queries.state_of(report, today)
+    actions = _workflow(request.user, report, editable, today)
     context = {
         "report": report,
         "state": state,
@@ -217,7 +224,13 @@ def report_detail(request, pk):
         "tasks": _entry_rows(report, entries, request.GET.get("co") == "all"),
         "entry_count": len(entries),
         "editable": editable,
-        "actions": _workflow(request.user, report, editable, today),
+        "actions": actions,
+        # The late entry running for the department of a closed period (its deadline shown),
+        # and the deadline a new one gets unless the coordinator picks another.
+        "late_entry": reporting.late_entry_for(report) if report.period.is_closed else None,
+        "late_deadline": (
+            reporting.default_late_entry_deadline(today) if actions["late_entry"] else None
+        ),
         **_entry_fields(),
     }
     return render(request, "reporting/report.html", context)
@@ -399,16 +412,27 @@ def report_action(request, pk, action):
 def late_entry(request, pk):
     """The coordinator lets the department enter this report although its period is closed."""
     report = reporting.get_report(request.user, pk)
-    reason = request.POST.get("comment", "")[:4000]
+    require_plan_coordinator(request.user, report.period.plan)
+    form = LateEntryForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _go(request, _report_url(report))
+    deadline = form.cleaned_data["deadline"]
     try:
-        reporting.grant_late_entry(request.user, report.period, report.organization, reason=reason)
+        reporting.grant_late_entry(
+            request.user,
+            report.period,
+            report.organization,
+            deadline=deadline,
+            reason=form.cleaned_data["comment"],
+        )
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
         messages.success(
             request,
-            _("%(department)s may now enter this report late.")
-            % {"department": report.organization.name},
+            _("%(department)s may now enter this report late, until %(day)s.")
+            % {"department": report.organization.name, "day": f"{deadline:%Y-%m-%d}"},
         )
     return _go(request, _report_url(report))
 
@@ -499,6 +523,7 @@ def matrix(request, pk):
         "today": today,
         "labels": labels,
         "can_review": can_edit_plan(request.user, plan),
+        "pending_closures": queries.pending_closure_count(plan),
     }
     return render(request, "reporting/matrix.html", context)
 

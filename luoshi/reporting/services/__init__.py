@@ -14,10 +14,14 @@ imported here, so callers write `from luoshi.reporting import services` and
 """
 
 from luoshi.reporting.access import (
+    closure_requests_for_user,
     co_entries,
     entries_for_report,
     get_attachment,
+    get_closure_request,
     get_entry,
+    get_late_entry,
+    get_measure_for_closure,
     get_period,
     get_report,
     periods_for_user,
@@ -64,8 +68,10 @@ from luoshi.reporting.services.workflow import (
     bulk_accept,
     can_edit,
     close_period,
+    default_late_entry_deadline,
     grant_late_entry,
     late_entry_allowed,
+    late_entry_for,
     reopen,
     return_report,
     save_entry,
@@ -74,6 +80,7 @@ from luoshi.reporting.services.workflow import (
     start_draft,
     submit_for_signoff,
     took_part,
+    withdraw_late_entry,
 )
 
 __all__ = [
@@ -126,4 +133,11 @@ __all__ = [
     "change_schedule",
     "confirm_import",
     "track_plan",
+    "closure_requests_for_user",
+    "default_late_entry_deadline",
+    "get_closure_request",
+    "get_late_entry",
+    "get_measure_for_closure",
+    "late_entry_for",
+    "withdraw_late_entry",
 ]

@@ -18,7 +18,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.audit.services import diff, record_change
@@ -31,6 +32,7 @@ from luoshi.reporting.access import (
     require_department_role,
     require_report_coordinator,
 )
+from luoshi.reporting.calendar import Workdays
 from luoshi.reporting.models import LateEntryException, Period, Report, ReportEntry, TargetActual
 from luoshi.reporting.services.periods import _create_entries, expected_measures
 
@@ -59,15 +61,21 @@ class EditConflict(Exception):
 # --- Locking and late entry ------------------------------------------------------------------
 
 
-def late_entry_allowed(report: Report, now: datetime.datetime | None = None) -> bool:
-    """Whether the department may still work on the report: its period is open, or the
-    coordinator granted it a late-entry exception that is still running."""
-    if report.period.closed_at is None:
-        return True
+def late_entry_for(report: Report, now: datetime.datetime | None = None):
+    """The late-entry exception running for the report's department in its period (not
+    withdrawn, its deadline not passed), or None. One query."""
     exception = LateEntryException.objects.filter(
         period=report.period_id, organization=report.organization_id
     ).first()
-    return exception is not None and exception.is_active(now or clock.now())
+    if exception is not None and exception.is_active(now or clock.now()):
+        return exception
+    return None
+
+
+def late_entry_allowed(report: Report, now: datetime.datetime | None = None) -> bool:
+    """Whether the department may still work on the report: its period is open, or the
+    coordinator granted it a late-entry exception that is still running."""
+    return report.period.closed_at is None or late_entry_for(report, now) is not None
 
 
 def can_edit(user: User, report: Report) -> bool:
@@ -422,27 +430,57 @@ def close_period(user: User, period: Period) -> Period:
     return period
 
 
+# A late entry runs this many working days after the day it is granted, unless the coordinator
+# picks another deadline; at most LATE_ENTRY_MAX_DAYS ahead.
+LATE_ENTRY_WORKDAYS = 3
+LATE_ENTRY_MAX_DAYS = 90
+
+
+def default_late_entry_deadline(today: datetime.date) -> datetime.date:
+    """The deadline a late-entry exception granted `today` gets unless the coordinator picks
+    another: LATE_ENTRY_WORKDAYS working days later."""
+    return Workdays.load(today, today + datetime.timedelta(days=30)).add(today, LATE_ENTRY_WORKDAYS)
+
+
+def _end_of_day(day: datetime.date) -> datetime.datetime:
+    """The last moment of `day` in Asia/Shanghai (aware)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
+
+
 @transaction.atomic
 def grant_late_entry(
     user: User,
     period: Period,
     organization: Organization,
     *,
-    until: datetime.datetime | None = None,
+    deadline: datetime.date,
     reason: str = "",
 ) -> LateEntryException:
-    """Let one department enter its report in a closed period (until `until`, or open-ended)."""
+    """Let one department enter its report in a closed period until the end of `deadline`
+    (Asia/Shanghai), today or a later day at most LATE_ENTRY_MAX_DAYS ahead. Granting again
+    replaces the department's exception of the period (a withdrawn one runs again)."""
     require_plan_coordinator(user, period.plan)
     if not Report.objects.filter(period=period, organization=organization).exists():
         raise ValidationError(_("That department has no report in this period."))
+    today = clock.today()
+    if deadline < today:
+        raise ValidationError(_("The deadline must be today or a later day."))
+    if deadline > today + datetime.timedelta(days=LATE_ENTRY_MAX_DAYS):
+        raise ValidationError(
+            _("The deadline can be at most %(days)d days ahead.") % {"days": LATE_ENTRY_MAX_DAYS}
+        )
+    reason = strip_control(reason).strip()
+    old = LateEntryException.objects.filter(period=period, organization=organization).first()
     exception, _created = LateEntryException.objects.update_or_create(
         period=period,
         organization=organization,
         defaults={
-            "until": until,
+            "until": _end_of_day(deadline),
             "reason": reason,
             "granted_by": user,
             "granted_at": clock.now(),
+            "withdrawn_at": None,
+            "withdrawn_by": None,
         },
     )
     record_change(
@@ -451,7 +489,36 @@ def grant_late_entry(
         period,
         {
             "department": {"old": None, "new": organization.name},
-            "until": {"old": None, "new": str(until) if until else None},
+            "deadline": {
+                "old": str(old.deadline) if old and old.is_active() else None,
+                "new": str(deadline),
+            },
+            "reason": {"old": old.reason if old else None, "new": reason},
+        },
+    )
+    return exception
+
+
+@transaction.atomic
+def withdraw_late_entry(user: User, exception: LateEntryException) -> LateEntryException:
+    """End a running late-entry exception now. Withdrawing one already ended (withdrawn, or
+    its deadline passed) is refused with a WorkflowError and records nothing."""
+    require_plan_coordinator(user, exception.period.plan)
+    now = clock.now()
+    running = Q(until__isnull=True) | Q(until__gte=now)
+    ended = LateEntryException.objects.filter(
+        running, pk=exception.pk, withdrawn_at__isnull=True
+    ).update(withdrawn_at=now, withdrawn_by=user)
+    exception.refresh_from_db()
+    if not ended:
+        raise WorkflowError(_("This late entry has already ended."))
+    record_change(
+        user,
+        "withdraw late entry",
+        exception.period,
+        {
+            "department": {"old": exception.organization.name, "new": None},
+            "withdrawn_at": {"old": None, "new": str(now)},
         },
     )
     return exception

@@ -324,7 +324,7 @@ def test_the_matrix_has_a_pinned_query_count_whatever_the_periods_and_department
     client_for, coordinator, tracked, django_assert_num_queries, settings
 ):
     client = client_for(coordinator)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(matrix_url(tracked))
     before = Report.objects.filter(period__plan=tracked).count()
     # Four more departments on a measure, and half a year more of periods.
@@ -340,7 +340,7 @@ def test_the_matrix_has_a_pinned_query_count_whatever_the_periods_and_department
     settings.REPORTING_PERIODS_AHEAD = 6
     services.ensure_periods(tracked, clock.today() + datetime.timedelta(days=1))
     assert Report.objects.filter(period__plan=tracked).count() > before + 20
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(matrix_url(tracked))
 
 
@@ -354,8 +354,8 @@ def test_the_queue_has_a_pinned_query_count(
 
 
 # Session, user, the reports to act on, the reports' count and page, holiday notices (the
-# countdown), measures, notices, organization.
-DEPARTMENT_HOME_QUERIES = 9
+# countdown), measures (with their closure requests), late entries, notices, organization.
+DEPARTMENT_HOME_QUERIES = 10
 
 
 def test_the_department_landing_has_a_pinned_query_count(
@@ -407,8 +407,14 @@ def test_the_coordinator_closes_a_past_period_and_lets_one_department_enter_late
     report = october.reports.get(organization=commerce_reporter.organization)
     page = client.get(report_url(report)).content.decode()
     assert "允许补报" in page
-    client.post(reverse("reporting:late_entry", args=[report.pk]), {"comment": "系统故障"})
-    assert "允许补报" not in client.get(report_url(report)).content.decode()
+    deadline = clock.today() + datetime.timedelta(days=3)
+    client.post(
+        reverse("reporting:late_entry", args=[report.pk]),
+        {"comment": "系统故障", "deadline": f"{deadline:%Y-%m-%d}"},
+    )
+    page = client.get(report_url(report)).content.decode()
+    assert reverse("reporting:late_entry", args=[report.pk]) not in page  # no second grant
+    assert f"允许补报至{deadline:%Y-%m-%d}" in page
     client = client_for(commerce_reporter)
     assert "开始填报" in client.get(report_url(report)).content.decode()
 

@@ -7,6 +7,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 
 from luoshi.audit.models import AuditRecord
+from luoshi.lib import clock
 from luoshi.reporting import services
 from luoshi.reporting.models import Report, ReportEntry
 from luoshi.testing import at, fill, make_user
@@ -135,7 +136,11 @@ def test_a_closed_period_needs_a_late_entry_exception(
     with pytest.raises(services.WorkflowError, match="closed"):
         services.save_entry(commerce_reporter, entry, {"progress": "迟报"}, entry.version)
     services.grant_late_entry(
-        coordinator, november, commerce_reporter.organization, reason="系统故障"
+        coordinator,
+        november,
+        commerce_reporter.organization,
+        deadline=clock.today() + datetime.timedelta(days=2),
+        reason="系统故障",
     )
     fill(report, commerce_reporter)
     services.submit_for_signoff(commerce_reporter, report)
