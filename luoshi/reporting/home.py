@@ -6,7 +6,7 @@ same page (`{% notices_to_acknowledge %}`), not read here: reporting imports no 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from luoshi.lib import clock
 from luoshi.orgs.models import User
@@ -23,7 +23,7 @@ class DepartmentHome:
     workdays_left: int | None
     returned: list  # returned reports, with the coordinator's comment
     # (plan title, measure code, measure text, role, measure id, status of the department's
-    # last closure request or None)
+    # last closure request or None, whether the department may ask to close it)
     measures: list
     # The closed periods the department may still enter: (report id, period label, plan title,
     # last day), soonest deadline first.
@@ -42,6 +42,11 @@ def department_home(user: User, reports: list, today: datetime.date) -> Departme
     current = sorted(open_reports, key=lambda r: r.period.due_date)
     next_due = current[0].period.due_date if current else None
     workdays_left = Workdays.load(today, next_due).between(today, next_due) if next_due else None
+    # Whether the department answers for the measure's closure: it leads it, or it is the
+    # measure's only department and no lead is named (services.closure.answers_for).
+    others = Assignment.objects.filter(measure=OuterRef("measure_id")).exclude(
+        organization=user.organization_id
+    )
     last_request = ClosureRequest.objects.filter(
         measure=OuterRef("measure_id"), organization=user.organization_id
     ).order_by("-requested_at", "-pk")
@@ -49,7 +54,10 @@ def department_home(user: User, reports: list, today: datetime.date) -> Departme
         Assignment.objects.filter(
             organization=user.organization_id, measure__closed_at__isnull=True
         )
-        .annotate(closure=Subquery(last_request.values("status")[:1]))
+        .annotate(
+            closure=Subquery(last_request.values("status")[:1]),
+            alone=~Exists(others),
+        )
         .order_by("-measure__key_task__plan__issue_date", "measure__key_task__no", "measure__no")
         .values_list(
             "measure__key_task__plan__title",
@@ -59,6 +67,7 @@ def department_home(user: User, reports: list, today: datetime.date) -> Departme
             "role",
             "measure_id",
             "closure",
+            "alone",
         )
     )
     return DepartmentHome(
@@ -68,8 +77,16 @@ def department_home(user: User, reports: list, today: datetime.date) -> Departme
         workdays_left=workdays_left,
         returned=[r for r in reports if r.status == Report.Status.RETURNED],
         measures=[
-            (plan, f"{label.strip('、.．，, （）()')}.{no}", text, role, pk, closure)
-            for plan, label, no, text, role, pk, closure in measures
+            (
+                plan,
+                f"{label.strip('、.．，, （）()')}.{no}",
+                text,
+                role,
+                pk,
+                closure,
+                role == Assignment.Role.LEAD or alone,
+            )
+            for plan, label, no, text, role, pk, closure, alone in measures
         ],
         late_entries=late_entries(user),
     )

@@ -25,6 +25,7 @@ from luoshi.reporting.models import (
 )
 from luoshi.reporting.services import (
     ReportState,
+    answers_for,
     closure_requests_for_user,
     report_state,
     reports_for_user,
@@ -303,10 +304,7 @@ def closure_page(user: User, measure: Measure) -> dict:
     plan = measure.key_task.plan
     assignments = list(measure.assignments.select_related("organization"))
     requests = list(closure_requests_for_user(user).filter(measure=measure))
-    lead = any(
-        a.role == Assignment.Role.LEAD and a.organization_id == user.organization_id
-        for a in assignments
-    )
+    lead = answers_for(user.organization_id, assignments)
     pending = next((r for r in requests if r.status == ClosureRequest.Status.PENDING), None)
     return {
         "measure": measure,
@@ -315,6 +313,9 @@ def closure_page(user: User, measure: Measure) -> dict:
         "requests": requests,
         "pending": pending,
         "is_lead": user.is_department_user and lead,
+        # Several departments and none named lead: nobody may ask until the office names one.
+        "no_lead": len(assignments) > 1
+        and not any(a.role == Assignment.Role.LEAD for a in assignments),
         "can_request": user.is_department_user
         and lead
         and measure.closed_at is None

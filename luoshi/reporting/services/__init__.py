@@ -34,6 +34,7 @@ from luoshi.reporting.services.attachments import (
     sniff_content_type,
 )
 from luoshi.reporting.services.closure import (
+    answers_for,
     close_measure,
     reject_closure,
     request_closure,
@@ -118,6 +119,7 @@ __all__ = [
     "report_state",
     "reports_for_user",
     "request_closure",
+    "answers_for",
     "return_report",
     "review_queue",
     "save_entry",

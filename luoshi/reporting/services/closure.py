@@ -21,11 +21,19 @@ from luoshi.reporting.services.periods import ensure_periods
 from luoshi.reporting.services.workflow import WorkflowError
 
 
+def answers_for(organization_id: int | None, assignments) -> bool:
+    """Whether the organization answers for the measure's closure (销号), given the measure's
+    assignments: its lead department (牵头), or, when the plan names no lead, its only
+    department (a plan that lists one department for a measure often marks no role)."""
+    leads = [a for a in assignments if a.role == Assignment.Role.LEAD]
+    if leads:
+        return any(a.organization_id == organization_id for a in leads)
+    return len(assignments) == 1 and assignments[0].organization_id == organization_id
+
+
 def is_lead(organization_id: int | None, measure: Measure) -> bool:
-    """Whether the organization is the lead department (牵头) of the measure now."""
-    return measure.assignments.filter(
-        organization=organization_id, role=Assignment.Role.LEAD
-    ).exists()
+    """Whether the organization answers for the measure's closure now (answers_for)."""
+    return answers_for(organization_id, list(measure.assignments.all()))
 
 
 @transaction.atomic

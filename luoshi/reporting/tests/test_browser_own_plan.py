@@ -1,10 +1,8 @@
 """In a real browser: a coordinator's own plan (not the seed) from its .docx to the consolidated
 report. Uploaded through 导入方案, confirmed with a tracking start, its matrix shows December's
-period at once; 市商务局 reports, its head signs off, the coordinator accepts, and the
-consolidated report carries the text.
-
-Each step is a function of the walk, so that another step (closing a measure, 销号) can be put
-between acceptance and the consolidated report."""
+period at once; 市商务局 reports, its head signs off, the coordinator accepts, 市商务局 asks to
+close (销号) the measure it alone leads and the coordinator agrees, and the consolidated report
+carries the text. Each step is a function of the walk."""
 
 import io
 
@@ -98,6 +96,25 @@ def accept(logged_in_page, live_server, plan, report, artifacts):
     assert page.errors == []
 
 
+def close_a_measure(logged_in_page, live_server, plan, reporter, artifacts):
+    """市商务局, the only department of 一.1, asks to close it (销号); the coordinator agrees."""
+    page = logged_in_page(reporter.username, next="/reporting/")
+    page.locator("tr", has_text="一.1").get_by_role("link", name="申请销号").click()
+    page.get_by_label("完成情况及佐证").fill("3条夜间特色街区已建成开放，验收意见见附件。")
+    page.get_by_role("button", name="提交销号申请").click()
+    page.get_by_text("销号申请已提交统筹单位。").wait_for()
+    assert page.errors == []
+
+    page = logged_in_page("coordinator")
+    page.goto(f"{live_server.url}/reporting/plans/{plan.pk}/closures/")
+    card = page.locator("section.card", has_text="一.1")
+    card.get_by_label("对销号申请的意见").fill("同意销号。")
+    card.get_by_role("button", name="同意销号").click()
+    page.get_by_text("措施一.1已销号（已办结）。").wait_for()
+    page.screenshot(path=str(artifacts / "own-plan-5-closed.png"), full_page=True)
+    assert page.errors == []
+
+
 def download_consolidated_report(logged_in_page, live_server, plan, period) -> Document:
     """The coordinator downloads December's consolidated report from the plan's documents."""
     page = logged_in_page("coordinator", accept_downloads=True)
@@ -135,6 +152,10 @@ def test_a_plan_of_our_own_from_upload_to_the_consolidated_report(
     accept(logged_in_page, live_server, plan, report, artifacts)
     report.refresh_from_db()
     assert report.status == Report.Status.ACCEPTED and not report.late
+
+    close_a_measure(logged_in_page, live_server, plan, reporter, artifacts)
+    closed = plan.key_tasks.get(no=1).measures.get(no=1)
+    assert closed.closed_at is not None
 
     document = download_consolidated_report(logged_in_page, live_server, plan, period)
     text = text_of(document)

@@ -142,6 +142,37 @@ def test_a_co_department_sees_the_measure_but_no_button_and_a_forged_post_is_ref
     assert ClosureRequest.objects.count() == 1
 
 
+def test_a_measures_only_department_asks_although_the_plan_names_no_lead(
+    client_for, commerce_reporter, commerce_leads
+):
+    """A plan that lists one department for a measure often marks no role: that department
+    answers for the measure, and closes it."""
+    from luoshi.plans.models import Assignment
+
+    alone = measure("十.3")
+    alone.assignments.exclude(organization=department("市商务局")).delete()
+    alone.assignments.update(role=Assignment.Role.UNKNOWN)
+    client = client_for(commerce_reporter)
+    assert "提交销号申请" in text(client.get(closure_url(alone)))
+    assert client.post(closure_url(alone), {"evidence": "已完成。"}).status_code == 302
+    assert ClosureRequest.objects.get().measure == alone
+
+
+def test_with_several_departments_and_no_lead_nobody_asks_and_the_page_says_why(
+    client_for, commerce_reporter, commerce_leads
+):
+    from luoshi.plans.models import Assignment
+
+    shared = measure("十.3")
+    assert shared.assignments.count() > 1
+    shared.assignments.update(role=Assignment.Role.UNKNOWN)
+    client = client_for(commerce_reporter)
+    page = text(client.get(closure_url(shared)))
+    assert "本措施未确定牵头部门" in page and "提交销号申请" not in page
+    assert client.post(closure_url(shared), {"evidence": "已完成。"}).status_code == 403
+    assert not ClosureRequest.objects.exists()
+
+
 def test_a_department_the_measure_does_not_name_gets_404(client_for, commerce_leads):
     education = make_user("education", "reporter", department("市教育局"))
     client = client_for(education)
