@@ -14,7 +14,6 @@ close_measure  # reporting/services/closure.py: the coordinator closes it
 reject_closure  # reporting/services/closure.py: the coordinator refuses the request
 set_target  # reporting/services/closure.py: a target's owner; the test toolkit builds with it
 set_schedule  # reporting/services/periods.py: when a plan is tracked, its holiday rule
-delete_holiday_notice  # reporting/services/holidays.py: withdraw a holiday notice
 
 # --- Named by a dotted path in settings --------------------------------------------------------
 ChineseFirstLocaleMiddleware  # MIDDLEWARE

@@ -3,7 +3,7 @@
 # "Reporting status" (报送情况) to {% url 'reporting:matrix' plan.pk %}.
 from django.urls import path
 
-from luoshi.reporting import views
+from luoshi.reporting import calendar_views, views
 
 app_name = "reporting"
 urlpatterns = [
@@ -19,4 +19,8 @@ urlpatterns = [
     path("plans/<int:pk>/", views.matrix, name="matrix"),
     path("plans/<int:pk>/queue/", views.queue, name="queue"),
     path("measures/<int:pk>/", views.measure_entries, name="measure"),
+    path("holidays/", calendar_views.holidays, name="holidays"),
+    path("holidays/upload/", calendar_views.holiday_upload, name="holiday_upload"),
+    path("holidays/<int:pk>/delete/", calendar_views.holiday_delete, name="holiday_delete"),
+    path("holidays/banner/", calendar_views.holiday_banner, name="holiday_banner"),
 ]

@@ -37,7 +37,13 @@ from luoshi.reporting.services.closure import (
 from luoshi.reporting.services.holidays import (
     CALENDAR_ROLES,
     delete_holiday_notice,
+    get_holiday_notice,
+    missing_calendar_years,
+    notice_range,
+    parse_notice_csv,
+    save_holiday_notices,
     set_holiday_notice,
+    year_calendar,
 )
 from luoshi.reporting.services.matrix import (
     Matrix,
@@ -120,4 +126,10 @@ __all__ = [
     "start_draft",
     "submit_for_signoff",
     "took_part",
+    "get_holiday_notice",
+    "missing_calendar_years",
+    "notice_range",
+    "parse_notice_csv",
+    "save_holiday_notices",
+    "year_calendar",
 ]
