@@ -36,13 +36,13 @@ from luoshi.reporting.services.closure import (
 )
 from luoshi.reporting.services.holidays import (
     CALENDAR_ROLES,
+    NoticeDay,
     delete_holiday_notice,
     get_holiday_notice,
     missing_calendar_years,
     notice_range,
     parse_notice_csv,
     save_holiday_notices,
-    set_holiday_notice,
     year_calendar,
 )
 from luoshi.reporting.services.matrix import (
@@ -118,7 +118,6 @@ __all__ = [
     "review_queue",
     "save_entry",
     "send_back",
-    "set_holiday_notice",
     "set_schedule",
     "set_target",
     "sign_off",
@@ -128,6 +127,7 @@ __all__ = [
     "took_part",
     "get_holiday_notice",
     "missing_calendar_years",
+    "NoticeDay",
     "notice_range",
     "parse_notice_csv",
     "save_holiday_notices",

@@ -69,13 +69,6 @@ def save_holiday_notices(
     return changed
 
 
-def set_holiday_notice(
-    user: User | None, day: datetime.date, *, is_workday: bool, name: str = ""
-) -> None:
-    """Record one day of an official holiday notice (see save_holiday_notices)."""
-    save_holiday_notices(user, [NoticeDay(day, is_workday, name)])
-
-
 def get_holiday_notice(user: User, pk: int) -> HolidayNotice | None:
     """The notice day `pk` for the users who keep the calendar; None once it was removed."""
     _require_calendar_role(user)
