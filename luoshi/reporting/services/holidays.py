@@ -170,8 +170,7 @@ HOLIDAY_NAMES = {holiday.value: holiday.chinese for holiday in chinese_calendar.
 @dataclass
 class Day:
     date: datetime.date
-    kind: str  # "work", "weekend", "off" (a day off on a weekday), "makeup" (调休上班)
-    source: str  # "notice", "package" or "weekdays" (neither covers the year)
+    kind: str  # "work", "weekend", "off" (a holiday, or a weekday off), "makeup" (调休上班)
     name: str = ""
     due: list[str] = field(default_factory=list)  # the plans due that day
 
@@ -215,20 +214,15 @@ def year_calendar(user: User, year: int) -> YearCalendar:
 
 
 def _day(day: datetime.date, workdays: calendar.Workdays, covered: bool, names) -> Day:
+    """A day off on a weekday or named in a notice is "off"; a weekend at work is "makeup"."""
+    name = names.get(day, "")
+    if day not in names and covered:
+        _on_holiday, holiday = chinese_calendar.get_holiday_detail(day)
+        name = HOLIDAY_NAMES.get(holiday, holiday or "")
     weekend = day.weekday() >= 5
-    is_workday = workdays.is_workday(day)
-    kind = {
-        (True, False): "work",
-        (False, True): "weekend",
-        (False, False): "off",
-        (True, True): "makeup",
-    }[(is_workday, weekend)]
-    if day in names:
-        return Day(day, kind, "notice", names[day])
-    if not covered:
-        return Day(day, kind, "weekdays")
-    _on_holiday, name = chinese_calendar.get_holiday_detail(day)
-    return Day(day, kind, "package", HOLIDAY_NAMES.get(name, name or "") if kind != "work" else "")
+    if workdays.is_workday(day):
+        return Day(day, "makeup", name) if weekend else Day(day, "work")
+    return Day(day, "off" if name or not weekend else "weekend", name)
 
 
 def _months(year: int, days: dict[datetime.date, Day]):

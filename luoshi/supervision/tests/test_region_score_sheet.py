@@ -72,7 +72,7 @@ def test_a_plan_with_its_own_sheet_keeps_it_and_can_follow_the_default_again(
     )
     assert commerce_score(client, tracked) == "95"  # the plan's own sheet wins
     page = client.get(PAGE).content.decode()
-    assert f"<td>{tracked.title}</td><td>本方案评分表</td>" in page
+    assert f"<td>{tracked.title}</td><td>本方案评分标准</td>" in page
     url = reverse("supervision:scores_use_region_sheet", args=[tracked.pk])
     assert client.post(url).status_code == 302
     assert commerce_score(client, tracked) == "75"
