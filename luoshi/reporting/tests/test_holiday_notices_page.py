@@ -275,3 +275,12 @@ def test_the_banner_goes_once_the_notice_is_entered(
 def test_in_a_year_nobody_entered_the_banner_stays(client_for, coordinator):
     # chinesecalendar knows no 2027: in January the banner still asks for this year.
     assert BANNER in load_page(client_for(coordinator))[0]
+
+
+def test_the_foot_of_every_page_links_those_who_keep_the_calendar(
+    client_for, coordinator, system_admin, commerce_reporter
+):
+    link = f'href="{PAGE}">节假日安排</a>'
+    assert link in client_for(coordinator).get(reverse("plans:list")).content.decode()
+    assert link in client_for(system_admin).get(reverse("sysadmin:system")).content.decode()
+    assert link not in client_for(commerce_reporter).get(reverse("plans:list")).content.decode()
