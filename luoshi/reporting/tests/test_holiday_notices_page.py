@@ -182,7 +182,11 @@ def test_a_wrong_csv_file_names_each_bad_line_and_saves_nothing(
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(b"\x00\x01\x02binary", "不是 CSV 文本文件"), (b"# only a comment\n", "没有任何日期")],
+    [
+        (b"\x00\x01\x02binary", "不是 CSV 文本文件"),
+        (b"# only a comment\n", "没有任何日期"),
+        (b"2027-02-06,holiday,\n" * 6000, "文件过大"),
+    ],
 )
 def test_a_file_that_is_no_notice_is_refused(
     client_for, coordinator, on_2_november, content, message
@@ -284,3 +288,11 @@ def test_the_foot_of_every_page_links_those_who_keep_the_calendar(
     assert link in client_for(coordinator).get(reverse("plans:list")).content.decode()
     assert link in client_for(system_admin).get(reverse("sysadmin:system")).content.decode()
     assert link not in client_for(commerce_reporter).get(reverse("plans:list")).content.decode()
+
+
+def test_a_wrong_year_is_told_and_the_coming_year_shown(client_for, coordinator, on_2_november):
+    response = client_for(coordinator).get(PAGE, {"year": "二〇二七"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "请填写年份，如 2026。" in page
+    assert "<h1 class=\"h3 mb-1\">2027年节假日安排</h1>" in page  # from November, next year
