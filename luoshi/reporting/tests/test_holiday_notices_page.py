@@ -295,4 +295,4 @@ def test_a_wrong_year_is_told_and_the_coming_year_shown(client_for, coordinator,
     assert response.status_code == 200
     page = response.content.decode()
     assert "请填写年份，如 2026。" in page
-    assert "<h1 class=\"h3 mb-1\">2027年节假日安排</h1>" in page  # from November, next year
+    assert '<h1 class="h3 mb-1">2027年节假日安排</h1>' in page  # from November, next year
