@@ -16,7 +16,7 @@ def test_the_coordinator_sets_the_regions_default_score_sheet(
     page = logged_in_page("coordinator")
     page.goto(f"{live_server.url}/supervision/plans/{tracked.pk}/scores/?year=2026")
     assert page.get_by_text("本方案使用本地区默认评分表").is_visible()
-    page.get_by_role("link", name="本地区默认评分表").click()
+    page.get_by_role("main").get_by_role("link", name="本地区默认评分表").click()
     assert page.get_by_role("heading", name="本地区默认评分表 · 枣庄市").is_visible()
     page.get_by_label("每次未报扣分").fill("25")
     page.get_by_role("button", name="保存").click()
