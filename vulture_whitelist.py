@@ -11,7 +11,6 @@ Configuration: [tool.vulture] in pyproject.toml.
 # (issue 15, "Dead code").
 set_target  # reporting/services/closure.py: a target's owner; the test toolkit builds with it
 set_schedule  # reporting/services/periods.py: when a plan is tracked, its holiday rule
-delete_holiday_notice  # reporting/services/holidays.py: withdraw a holiday notice
 
 # --- Named by a dotted path in settings --------------------------------------------------------
 ChineseFirstLocaleMiddleware  # MIDDLEWARE
@@ -94,6 +93,7 @@ co_count  # reporting/views.py: reporting/report.html
 rule_text  # plans/forms.py, a form field: plans/import_preview.html, plans/draft_edits.py
 is_usable  # ApiToken: api/tokens.html (the token's status)
 help_text  # supervision/forms.py, ChannelsForm: supervision/channels.html ("set", never the value)
+covered_by_package  # reporting/holidays.html: whether chinesecalendar knows the year
 
 # --- API schema fields: django-ninja serializes them -------------------------------------------
 measure_code  # api/api.py: an entry's measure code

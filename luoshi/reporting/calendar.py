@@ -128,21 +128,16 @@ def _warn_fallback(year: int):
         )
 
 
-def previous_workday(day: datetime.date) -> datetime.date:
-    return Workdays.load(day, day).previous(day)
+def adjust_for_holidays(
+    day: datetime.date, rule: str, workdays: Workdays | None = None
+) -> datetime.date:
+    """Move a due day that falls on a non-workday by the plan's rule (keep / previous / next).
 
-
-def next_workday(day: datetime.date) -> datetime.date:
-    return Workdays.load(day, day).next(day)
-
-
-def adjust_for_holidays(day: datetime.date, rule: str) -> datetime.date:
-    """Move a due day that falls on a non-workday by the plan's rule (keep / previous / next)."""
-    if rule == "previous_workday":
-        return previous_workday(day)
-    if rule == "next_workday":
-        return next_workday(day)
-    return day
+    `workdays`: a calendar already loaded (one query for many days); else one is read."""
+    if rule not in ("previous_workday", "next_workday"):
+        return day
+    workdays = workdays or Workdays.load(day, day)
+    return workdays.previous(day) if rule == "previous_workday" else workdays.next(day)
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -184,7 +179,11 @@ def period_label(frequency: str, start: datetime.date) -> str:
 
 
 def due_date(
-    end: datetime.date, due_day: int | None, offset_months: int, holiday_rule: str
+    end: datetime.date,
+    due_day: int | None,
+    offset_months: int,
+    holiday_rule: str,
+    workdays: Workdays | None = None,
 ) -> datetime.date:
     """The due date of a period ending on `end`.
 
@@ -197,4 +196,4 @@ def due_date(
         day = month_day(month.year, month.month, due_day)
     else:
         day = add_months(month, 1) - datetime.timedelta(days=1)
-    return adjust_for_holidays(day, holiday_rule)
+    return adjust_for_holidays(day, holiday_rule, workdays)

@@ -248,3 +248,34 @@ class LateEntryForm(forms.Form):
         },
     )
     comment = forms.CharField(label=_("Reason"), required=False, max_length=4000)
+
+
+class HolidayRangeForm(forms.Form):
+    """Days of a holiday notice: one day, or a range of days of the same kind."""
+
+    KINDS = [("holiday", _("Day off (休)")), ("workday", _("Make-up workday (班)"))]
+
+    first = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+    last = forms.DateField(
+        label=_("To (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=KINDS, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    name = forms.CharField(
+        label=_("Holiday"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "春节"}),
+    )
+
+
+class HolidayFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,.txt"}),
+    )

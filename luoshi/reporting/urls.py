@@ -3,7 +3,7 @@
 # "Reporting status" (报送情况) to {% url 'reporting:matrix' plan.pk %}.
 from django.urls import path
 
-from luoshi.reporting import closure_views, schedule_views, views
+from luoshi.reporting import calendar_views, closure_views, schedule_views, views
 
 app_name = "reporting"
 urlpatterns = [
@@ -31,4 +31,8 @@ urlpatterns = [
         closure_views.late_entry_withdraw,
         name="late_entry_withdraw",
     ),
+    path("holidays/", calendar_views.holidays, name="holidays"),
+    path("holidays/upload/", calendar_views.holiday_upload, name="holiday_upload"),
+    path("holidays/<int:pk>/delete/", calendar_views.holiday_delete, name="holiday_delete"),
+    path("holidays/banner/", calendar_views.holiday_banner, name="holiday_banner"),
 ]

@@ -28,6 +28,7 @@ from luoshi.lib import clock, logs
 from luoshi.orgs.models import Organization, User
 from luoshi.plans.access import require_plan_coordinator
 from luoshi.plans.models import Plan
+from luoshi.plans.services import coordinator_region, plans_for_user
 from luoshi.reporting.calendar import Workdays
 from luoshi.reporting.models import Period, Report
 from luoshi.reporting.services import ensure_periods
@@ -558,19 +559,27 @@ def score_sheet(plan: Plan) -> ScoreSheet:
     return sheet.first() or ScoreSheet(plan=plan)
 
 
+SHEET_FIELDS = ("start", "per_missing", "per_late", "per_returned")
+
+
 @transaction.atomic
 def set_score_sheet(user: User, plan: Plan, *, start, per_missing, per_late, per_returned):
+    """The plan's own score sheet (its coordinator); audited."""
     require_plan_coordinator(user, plan)
+    sheet = ScoreSheet.objects.filter(plan=plan).first() or ScoreSheet(plan=plan)
     values = {
         "start": start,
         "per_missing": per_missing,
         "per_late": per_late,
         "per_returned": per_returned,
     }
+    return _save_sheet(user, sheet, values)
+
+
+def _save_sheet(user: User, sheet: ScoreSheet, values: dict) -> ScoreSheet:
     for value in values.values():
         if value is None or value < 0 or value > 1000:
             raise ValidationError(_("Points must be between 0 and 1000."))
-    sheet = ScoreSheet.objects.filter(plan=plan).first() or ScoreSheet(plan=plan)
     old = {k: str(getattr(sheet, k)) for k in values} if sheet.pk else {}
     for name, value in values.items():
         setattr(sheet, name, value)
@@ -579,6 +588,60 @@ def set_score_sheet(user: User, plan: Plan, *, start, per_missing, per_late, per
         user, "change score sheet", sheet, diff(old, {k: str(v) for k, v in values.items()})
     )
     return sheet
+
+
+def _own_region(user: User) -> Organization:
+    """The region a coordinator's office belongs to; others are refused."""
+    region = coordinator_region(user) if user.is_coordinator else None
+    if region is None:
+        raise PermissionDenied
+    return region
+
+
+def region_score_sheet(user: User) -> ScoreSheet:
+    """The default score sheet of the coordinator's region (unsaved defaults if none yet):
+    what `score_sheet` gives every plan of the region without a sheet of its own."""
+    region = _own_region(user)
+    sheet = ScoreSheet.objects.filter(region=region).first() or ScoreSheet()
+    sheet.region = region
+    return sheet
+
+
+@transaction.atomic
+def set_region_score_sheet(user: User, *, start, per_missing, per_late, per_returned):
+    """The region's default score sheet, kept by the coordinators of the region; audited."""
+    sheet = region_score_sheet(user)
+    values = {
+        "start": start,
+        "per_missing": per_missing,
+        "per_late": per_late,
+        "per_returned": per_returned,
+    }
+    try:
+        with transaction.atomic():
+            return _save_sheet(user, sheet, values)
+    except IntegrityError:  # another tab created the region's sheet first
+        raise ValidationError(_("The sheet was saved meanwhile: save again.")) from None
+
+
+@transaction.atomic
+def use_region_score_sheet(user: User, plan: Plan) -> None:
+    """The plan drops its own score sheet and follows its region's default again; audited."""
+    require_plan_coordinator(user, plan)
+    sheet = ScoreSheet.objects.filter(plan=plan).first()
+    if sheet is None:
+        return
+    old = {k: str(getattr(sheet, k)) for k in SHEET_FIELDS}
+    record_change(user, "change score sheet", sheet, diff(old, {}))
+    sheet.delete()
+
+
+def plans_with_own_sheet(user: User) -> list[tuple[Plan, bool]]:
+    """The coordinator's plans, each with whether it has a score sheet of its own."""
+    _own_region(user)
+    own = ScoreSheet.objects.filter(plan=OuterRef("pk"))
+    plans = plans_for_user(user).annotate(own_sheet=Exists(own)).order_by("title", "pk")
+    return [(plan, plan.own_sheet) for plan in plans]
 
 
 @dataclass

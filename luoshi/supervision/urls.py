@@ -14,4 +14,10 @@ urlpatterns = [
     path("plans/<int:pk>/reminders/", views.reminder_rule, name="rule"),
     path("plans/<int:pk>/notices/new/", views.notice_new, name="notice_new"),
     path("plans/<int:pk>/scores/", views.scores, name="scores"),
+    path(
+        "plans/<int:pk>/scores/use-region-sheet/",
+        views.scores_use_region_sheet,
+        name="scores_use_region_sheet",
+    ),
+    path("score-sheet/", views.region_score_sheet, name="region_scores"),
 ]

@@ -254,5 +254,41 @@ def scores(request, pk):
             "sheet": sheet,
             "form": form,
             "can_edit": can_edit_plan(request.user, plan),
+            "own_sheet": sheet.plan_id == plan.pk and sheet.pk is not None,
+        },
+    )
+
+
+@role_required(COORDINATOR)
+@require_POST
+def scores_use_region_sheet(request, pk):
+    plan = get_plan_for_coordinator(request.user, pk)
+    services.use_region_score_sheet(request.user, plan)
+    messages.success(request, _("The plan now follows the region's default score sheet."))
+    return redirect("supervision:scores", plan.pk)
+
+
+@role_required(COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def region_score_sheet(request):
+    """The region's default score sheet: what the ranking of every plan of the region without
+    a sheet of its own reads."""
+    sheet = services.region_score_sheet(request.user)
+    form = ScoreSheetForm(request.POST or None, instance=sheet)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_region_score_sheet(request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, _("The score sheet was saved."))
+            return redirect("supervision:region_scores")
+    return render(
+        request,
+        "supervision/region_scores.html",
+        {
+            "region": sheet.region,
+            "form": form,
+            "plans": services.plans_with_own_sheet(request.user),
         },
     )

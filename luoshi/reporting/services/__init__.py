@@ -42,8 +42,14 @@ from luoshi.reporting.services.closure import (
 )
 from luoshi.reporting.services.holidays import (
     CALENDAR_ROLES,
+    NoticeDay,
     delete_holiday_notice,
-    set_holiday_notice,
+    get_holiday_notice,
+    missing_calendar_years,
+    notice_range,
+    parse_notice_csv,
+    save_holiday_notices,
+    year_calendar,
 )
 from luoshi.reporting.services.matrix import (
     Matrix,
@@ -124,7 +130,6 @@ __all__ = [
     "review_queue",
     "save_entry",
     "send_back",
-    "set_holiday_notice",
     "set_schedule",
     "set_target",
     "sign_off",
@@ -142,4 +147,11 @@ __all__ = [
     "get_measure_for_closure",
     "late_entry_for",
     "withdraw_late_entry",
+    "get_holiday_notice",
+    "missing_calendar_years",
+    "NoticeDay",
+    "notice_range",
+    "parse_notice_csv",
+    "save_holiday_notices",
+    "year_calendar",
 ]

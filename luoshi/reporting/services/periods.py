@@ -85,9 +85,7 @@ def track_plan(
     schedule.holiday_rule = holiday_rule
     schedule.save()
     today = today or clock.today()
-    for period in plan.periods.filter(due_date__gte=today, closed_at__isnull=True):
-        period.due_date = _due_date(plan, schedule, period.end)
-        period.save(update_fields=["due_date"])
+    refresh_due_dates(plan, schedule, today)
     if old is None:
         changes = {key: {"old": None, "new": v} for key, v in _schedule_state(schedule).items()}
         record_change(user, "create", schedule, changes)
@@ -95,6 +93,16 @@ def track_plan(
         record_change(user, "change", schedule, changes)
     ensure_periods(plan, today, user=user)
     return schedule
+
+
+def refresh_due_dates(plan: Plan, schedule: PlanSchedule, today: datetime.date) -> None:
+    """Open periods not yet due take the due dates the rule and the calendar give now (after
+    a schedule change or a holiday notice); periods already due keep theirs."""
+    for period in plan.periods.filter(due_date__gte=today, closed_at__isnull=True):
+        due = _due_date(plan, schedule, period.end)
+        if due != period.due_date:
+            period.due_date = due
+            period.save(update_fields=["due_date"])
 
 
 def _schedule_state(schedule: PlanSchedule) -> dict:

@@ -113,12 +113,12 @@ def test_only_coordinators_and_system_administrators_keep_the_calendar(
     from django.core.exceptions import PermissionDenied
 
     from luoshi.audit.models import AuditRecord
-    from luoshi.reporting.services import set_holiday_notice
+    from luoshi.reporting.services import NoticeDay, save_holiday_notices
 
-    set_holiday_notice(coordinator, D(2027, 1, 1), is_workday=False, name="元旦")
+    save_holiday_notices(coordinator, [NoticeDay(D(2027, 1, 1), is_workday=False, name="元旦")])
     assert AuditRecord.objects.filter(object_type="reporting.holidaynotice").count() == 1
     with pytest.raises(PermissionDenied):
-        set_holiday_notice(commerce_reporter, D(2027, 1, 2), is_workday=True)
+        save_holiday_notices(commerce_reporter, [NoticeDay(D(2027, 1, 2), is_workday=True)])
 
 
 @pytest.mark.django_db

@@ -20,7 +20,7 @@ import pytest
 import time_machine
 
 from luoshi.reporting.models import Period
-from luoshi.reporting.services import set_holiday_notice
+from luoshi.reporting.services import NoticeDay, save_holiday_notices
 from luoshi.supervision import services
 from luoshi.supervision.models import Reminder
 from luoshi.testing import at, department, file_report, make_user, track
@@ -82,7 +82,9 @@ def expected_by_day() -> dict[datetime.date, list[tuple]]:
 def year_plan(settings, seed_plan):
     track(seed_plan, settings, D(2026, 2, 1), on=at(2026, 1, 30, 9))
     with time_machine.travel(at(2026, 1, 30, 9), tick=False):
-        set_holiday_notice(None, D(2026, 4, 28), is_workday=False, name="测试：截止日放假")
+        save_holiday_notices(
+            None, [NoticeDay(D(2026, 4, 28), is_workday=False, name="测试：截止日放假")]
+        )
     return seed_plan
 
 

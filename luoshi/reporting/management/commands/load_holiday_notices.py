@@ -1,12 +1,10 @@
-import csv
-import datetime
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from luoshi.reporting.services import set_holiday_notice
+from luoshi.reporting.services import parse_notice_csv, save_holiday_notices
 
 
 class Command(BaseCommand):
@@ -18,23 +16,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
 
-    @transaction.atomic
     def handle(self, *args, path: Path, **options):
-        rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
-        count = 0
-        for number, row in enumerate(rows, start=1):
-            if not row or row[0].startswith("#"):
-                continue
-            try:
-                day = datetime.date.fromisoformat(row[0].strip())
-                kind = row[1].strip().lower()
-                if kind not in ("holiday", "workday"):
-                    raise ValueError(kind)
-            except (ValueError, IndexError):
-                raise CommandError(
-                    _("Line %(line)s: expected date,holiday|workday,name.") % {"line": number}
-                ) from None
-            name = row[2].strip() if len(row) > 2 else ""
-            set_holiday_notice(None, day, is_workday=kind == "workday", name=name)
-            count += 1
-        self.stdout.write(_("%(count)s days loaded.") % {"count": count})
+        try:
+            days = parse_notice_csv(path.read_bytes())
+        except ValidationError as error:
+            raise CommandError("\n".join(error.messages)) from None
+        save_holiday_notices(None, days)
+        self.stdout.write(_("%(count)s days loaded.") % {"count": len(days)})
