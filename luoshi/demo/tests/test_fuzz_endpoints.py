@@ -126,18 +126,18 @@ uploads = st.builds(
 RENDERED = {"documents:report_pdf"}
 
 
+# --- The data set -------------------------------------------------------------------------------
+
 PLAN = """某市促进消费工作分工方案
 重点任务\t推进措施\t责任部门
 一、促进消费\t1. 开展促消费活动。\t市商务局
 """
 
-# --- The data set -------------------------------------------------------------------------------
-
 
 @pytest.fixture
-def people(request, reported, coordinator, commerce_reporter, commerce_head, transport_reporter):
-    names = [name for name in PERSONAS if name is not None]
-    return {name: request.getfixturevalue(name) for name in names}
+def people(request, reported):
+    """The personas by name, on the day of `reported` (20 November 2026)."""
+    return {name: request.getfixturevalue(name) for name in PERSONAS if name is not None}
 
 
 @pytest.fixture
@@ -169,11 +169,7 @@ def ids(people, tracked, reported, target):
         reply_by=datetime.date(2026, 11, 30),
     )
     publication = publish(coordinator, month(tracked, 2026, 10))
-    draft = create_import_draft(
-        coordinator,
-        "方案.txt",
-        PLAN.encode(),
-    )
+    draft = create_import_draft(coordinator, "方案.txt", PLAN.encode())
     create_token(people["commerce_reporter"], "fuzz")
     on_time = reported["on_time"]
     return {
@@ -236,13 +232,8 @@ def fill(route: str, ids: dict, *, first_only: bool = False) -> list[str]:
     paths = set()
     for i in slots:
         for value in choices[i]:
-            filled = [choices[j][0] if j != i else value for j in slots]
-            paths.add(
-                "/"
-                + "/".join(
-                    dict(zip(slots, filled, strict=True)).get(k, p) for k, p in enumerate(parts)
-                )
-            )
+            filled = {j: choices[j][0] for j in slots} | {i: value}
+            paths.add("/" + "/".join(filled.get(k, part) for k, part in enumerate(parts)))
     return sorted(paths)
 
 
