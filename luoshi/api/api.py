@@ -5,17 +5,27 @@ object the caller may not see is 404, an action their role may not take is 403, 
 object's state forbids is 409, and a stale entry version is 409 with both versions.
 Integrations authenticate with `Authorization: Bearer <token>` (manage.py create_api_token);
 a logged-in browser uses its session (with the CSRF token for changes).
+
+Errors answer `{"detail": "<message>"}`; invalid input answers 422 with
+`{"detail": [{"type": ..., "loc": [...], "msg": ...}]}`, one item per invalid value: `type` and
+`loc` are pydantic's (`"missing"`, `["body", "data", "version"]`), `msg` is in the user's
+language, Chinese unless they chose English, like every other message.
 """
 
 import datetime
 import functools
 from decimal import Decimal
+from typing import Annotated
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, JsonResponse
-from ninja import NinjaAPI, Schema
+from django.http import FileResponse, Http404, JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as InputError
 from ninja.security import HttpBearer, SessionAuth
 
 from luoshi.api.services import user_for_token
@@ -44,7 +54,7 @@ def signed_in_only(view):
         if request.user.is_authenticated or TokenAuth()(request) is not None:
             return view(request, *args, **kwargs)
         if request.path.endswith(".json"):
-            return JsonResponse({"detail": "Unauthorized"}, status=401)
+            return JsonResponse({"detail": _("Sign in, or send a valid API token.")}, status=401)
         return redirect_to_login(request.get_full_path())
 
     return wrapper
@@ -62,7 +72,74 @@ api = NinjaAPI(
 
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc):
-    return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
+    detail = str(exc) or _("You are not allowed to do this.")
+    return api.create_response(request, {"detail": detail}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": _("Not found")}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request, exc):
+    detail = _("Sign in, or send a valid API token.")
+    return api.create_response(request, {"detail": detail}, status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    if exc.status_code == 400:  # ninja could not parse the body
+        return api.create_response(
+            request, {"detail": _("The request body is not valid JSON.")}, status=400
+        )
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+# Pydantic's messages by error type, for the common cases; the rest get a general one. In their
+# own context: Django's form messages share some of these words and keep their translation.
+INPUT_MESSAGES = {
+    "missing": pgettext_lazy("api input", "This field is required."),
+    "int_parsing": pgettext_lazy("api input", "Enter a whole number."),
+    "int_type": pgettext_lazy("api input", "Enter a whole number."),
+    "int_from_float": pgettext_lazy("api input", "Enter a whole number."),
+    "float_parsing": pgettext_lazy("api input", "Enter a number."),
+    "float_type": pgettext_lazy("api input", "Enter a number."),
+    "decimal_parsing": pgettext_lazy("api input", "Enter a number."),
+    "decimal_type": pgettext_lazy("api input", "Enter a number."),
+    "finite_number": pgettext_lazy("api input", "Enter a finite number."),
+    "string_type": pgettext_lazy("api input", "Enter text."),
+    "bool_parsing": pgettext_lazy("api input", "Enter true or false."),
+    "bool_type": pgettext_lazy("api input", "Enter true or false."),
+    "list_type": pgettext_lazy("api input", "Send a list."),
+    "dict_type": pgettext_lazy("api input", "Send an object."),
+    "model_attributes_type": pgettext_lazy("api input", "Send an object."),
+    "enum": pgettext_lazy("api input", "Choose one of: %(expected)s."),
+    "literal_error": pgettext_lazy("api input", "Choose one of: %(expected)s."),
+    "greater_than": pgettext_lazy("api input", "Must be greater than %(gt)s."),
+    "greater_than_equal": pgettext_lazy("api input", "Must be at least %(ge)s."),
+    "less_than": pgettext_lazy("api input", "Must be less than %(lt)s."),
+    "less_than_equal": pgettext_lazy("api input", "Must be at most %(le)s."),
+    "date_parsing": pgettext_lazy("api input", "Enter a date as YYYY-MM-DD."),
+    "date_from_datetime_parsing": pgettext_lazy("api input", "Enter a date as YYYY-MM-DD."),
+}
+
+
+def input_message(error: dict) -> str:
+    message = INPUT_MESSAGES.get(error["type"])
+    if message is None:
+        return pgettext("api input", "This value is not valid.")
+    try:
+        return message % error.get("ctx", {})
+    except (KeyError, TypeError):  # a context without the expected value
+        return pgettext("api input", "This value is not valid.")
+
+
+@api.exception_handler(InputError)
+def invalid_input(request, exc):
+    """422, pydantic's errors with each message in the user's language."""
+    errors = [error | {"msg": input_message(error)} for error in exc.errors]
+    return api.create_response(request, {"detail": errors}, status=422)
 
 
 @api.exception_handler(services.WorkflowError)
@@ -90,6 +167,10 @@ def edit_conflict(request, exc):
 
 
 # --- Schemas ---------------------------------------------------------------------------------
+
+# An id as the database stores it (a signed 64-bit integer): a larger number is refused with a
+# message, not sent to the database to overflow.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class PlanOut(Schema):
@@ -190,7 +271,7 @@ class EntryIn(Schema):
     behind_reason: str | None = None
     problems: str | None = None
     next_steps: str | None = None
-    actuals: dict[int, Decimal | None] | None = None
+    actuals: dict[Id, Decimal | None] | None = None
 
 
 class CommentIn(Schema):
@@ -257,7 +338,7 @@ def plan_matrix(request, plan_id: int):
 
 
 @api.get("/reports", response=list[ReportOut], tags=["reports"])
-def list_reports(request, period: int | None = None, status: Report.Status | None = None):
+def list_reports(request, period: Id | None = None, status: Report.Status | None = None):
     reports = services.reports_for_user(_user(request)).order_by("period__start", "pk")
     if period is not None:
         reports = reports.filter(period=period)
@@ -306,7 +387,7 @@ def co_entries(request, entry_id: int):
 
 
 class BulkIn(Schema):
-    report_ids: list[int]
+    report_ids: list[Id]
 
 
 class BulkOut(Schema):

@@ -31,7 +31,9 @@ def cached_page(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        key = f"portal:{services.version_stamp()}:{get_language()}:{request.get_full_path()}"
+        # The path, not the query string, which no public page reads: a visitor varying it
+        # would otherwise fill the cache with copies, under keys too long for memcached.
+        key = f"portal:{services.version_stamp()}:{get_language()}:{request.path}"
         cached = cache.get(key)
         if cached is not None:
             content, content_type, disposition = cached

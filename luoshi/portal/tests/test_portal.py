@@ -334,6 +334,18 @@ def test_public_pages_have_pinned_query_counts_and_come_from_the_cache(
         assert again.get("Content-Disposition") == first.get("Content-Disposition")
 
 
+def test_a_query_string_neither_breaks_nor_bypasses_the_cache(
+    client_for, published, django_assert_num_queries
+):
+    client = client_for(None)
+    url = reverse("portal:publication", args=[published.pk])
+    first = client.get(url)
+    with django_assert_num_queries(1):  # only the version stamp: the same cached page
+        odd = client.get(url, {"q": "x" * 20_000, "page": "\x00 ２"})
+    assert odd.status_code == 200
+    assert odd.content == first.content
+
+
 def test_publishing_again_refreshes_the_cached_pages(
     client_for, coordinator, published, november, transport_reporter, transport_head
 ):

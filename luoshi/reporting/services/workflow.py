@@ -290,7 +290,7 @@ def send_back(user: User, report: Report, comment: str = "") -> Report:
         "send back",
         (Report.Status.AWAITING_SIGNOFF,),
         Report.Status.DRAFT,
-        return_comment=comment,
+        return_comment=strip_control(comment),
     )
     return report
 
@@ -329,6 +329,7 @@ def sign_off(user: User, report: Report) -> Report:
 def return_report(user: User, report: Report, comment: str) -> Report:
     """The coordinator returns a submitted report with comments for the department to fix."""
     require_report_coordinator(user, report)
+    comment = strip_control(comment)  # PostgreSQL refuses a NUL, the Word export most controls
     if not comment.strip():
         raise ValidationError(_("Say what must be changed."))
     report = _locked(report)
@@ -392,6 +393,7 @@ def reopen(user: User, report: Report, reason: str) -> Report:
     """The coordinator reopens an accepted report with a reason; the department can edit it
     again (it is returned with that reason)."""
     require_report_coordinator(user, report)
+    reason = strip_control(reason)
     if not reason.strip():
         raise ValidationError(_("Give a reason for reopening."))
     report = _locked(report)

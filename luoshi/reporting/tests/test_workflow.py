@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 import time_machine
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from luoshi.audit.models import AuditRecord
 from luoshi.lib import clock
@@ -88,6 +88,26 @@ def test_an_accepted_report_can_be_reopened_with_a_reason(
     assert report.reopen_reason == "数据口径有误"
     record = AuditRecord.objects.filter(action="reopen").get()
     assert record.changes["reopen_reason"]["new"] == "数据口径有误"
+
+
+def test_comments_and_reasons_are_kept_without_control_characters(
+    commerce_report, commerce_reporter, commerce_head, coordinator
+):
+    # Sent through the page or the API: PostgreSQL refuses a NUL in text, Word most controls.
+    report = fill(commerce_report, commerce_reporter)
+    services.submit_for_signoff(commerce_reporter, report)
+    report = services.send_back(commerce_head, report, "请\x00补充\x07")
+    assert report.return_comment == "请补充"
+    services.submit_for_signoff(commerce_reporter, report)
+    report = services.sign_off(commerce_head, report)
+    with pytest.raises(ValidationError, match="must be changed"):  # nothing written
+        services.return_report(coordinator, report, "\x00\x1b ")
+    report = services.return_report(coordinator, report, "数据\x00有误")
+    assert report.return_comment == "数据有误"
+    services.submit_for_signoff(commerce_reporter, report)
+    services.accept(coordinator, services.sign_off(commerce_head, report))
+    report = services.reopen(coordinator, report, "口径\x0b有误")
+    assert (report.reopen_reason, report.return_comment) == ("口径有误", "口径有误")
 
 
 def test_a_new_draft_starts_from_last_periods_text(
