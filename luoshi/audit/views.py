@@ -16,7 +16,7 @@ from luoshi.audit.models import AuditRecord, AuditSeal
 from luoshi.audit.services import record_event, verify_chain
 from luoshi.lib import clock
 from luoshi.lib.auth import role_required
-from luoshi.lib.text import attachment_disposition, spreadsheet_safe
+from luoshi.lib.text import attachment_disposition, spreadsheet_safe, strip_control
 
 # The audit log imports no app (docs/architecture.md): the account model is whichever
 # AUTH_USER_MODEL names.
@@ -41,7 +41,8 @@ def _filtered(request):
     """The records the audit administrator asked for, the filter values to show again and the
     messages about malformed filter values (which are then ignored)."""
     records = AuditRecord.objects.all()
-    query = request.GET.get("q", "").strip()
+    # No NUL or other control character reaches the database (PostgreSQL refuses a NUL).
+    query = strip_control(request.GET.get("q", "")).strip()
     errors: list[str] = []
     start = _date(request.GET.get("start", ""), errors)
     end = _date(request.GET.get("end", ""), errors)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from luoshi.lib.auth import role_required
+from luoshi.lib.text import strip_control
 from luoshi.orgs import backups
 from luoshi.orgs.models import Organization, User
 from luoshi.orgs.services import (
@@ -185,7 +186,7 @@ def account_reset_password(request, pk):
 @require_POST
 @security_admin_only
 def unlock(request):
-    username = request.POST.get("username", "")[:150]
+    username = strip_control(request.POST.get("username", ""))[:150]
     if unlock_account(request.user, username):
         messages.success(request, _("%(name)s can log in again.") % {"name": username})
     else:

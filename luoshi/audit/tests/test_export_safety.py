@@ -54,3 +54,15 @@ def test_malformed_dates_in_the_audit_filter_are_refused_with_a_message(
         assert "日期" in page.content.decode()
     export = client.get(reverse("audit:export"), query)
     assert export.status_code in (200, 400)
+
+
+def test_a_nul_in_the_audit_search_finds_what_the_rest_of_the_words_find(
+    client_for, audit_admin, commerce_reporter
+):
+    # PostgreSQL refuses a NUL in a query: the search drops control characters first.
+    record_event(commerce_reporter, "login")
+    client = client_for(audit_admin)
+    page = client.get(reverse("audit:log"), {"q": "commerce\x00_reporter"})
+    assert page.status_code == 200
+    assert "commerce_reporter" in page.content.decode()
+    assert client.get(reverse("audit:export"), {"q": "\x00"}).status_code == 200

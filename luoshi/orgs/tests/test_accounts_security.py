@@ -65,6 +65,18 @@ def test_the_security_administrator_unlocks_an_account(
     assert post_login(client, "commerce_reporter", password("commerce_reporter")).status_code == 302
 
 
+def test_unlocking_a_name_with_a_nul_is_a_message_not_an_error(
+    client, client_for, commerce_reporter, security_admin
+):
+    for _ in range(5):
+        post_login(client, "commerce_reporter", "wrong")
+    admin = client_for(security_admin)
+    response = admin.post(reverse("security:unlock"), {"username": "commerce_\x00reporter"})
+    assert response.status_code == 302
+    client.logout()
+    assert post_login(client, "commerce_reporter", password("commerce_reporter")).status_code == 302
+
+
 # --- Session timeouts ------------------------------------------------------------------------
 
 
