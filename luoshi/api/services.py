@@ -60,6 +60,8 @@ def user_for_token(key: str) -> User | None:
             user__is_active=True,
             credentials_version=F("user__credentials_version"),
         )
+        # An account waiting for the security administrator's grant acts as nobody.
+        .exclude(user__role=User.Role.PENDING)
         .first()
     )
     if token is None:

@@ -63,6 +63,13 @@ def test_disabling_the_account_or_changing_its_role_ends_the_tokens(
     assert _works(third)
 
 
+def test_a_token_of_an_account_waiting_for_its_role_acts_as_nobody(commerce_reporter):
+    # Made on the server (the pages refuse a waiting account): it still opens nothing.
+    waiting = make_user("waiting", User.Role.PENDING, None)
+    _token, key = create_token(waiting, "运维脚本")
+    assert not _works(key)
+
+
 def test_a_token_expires_after_the_days_chosen(commerce_reporter):
     _, key = create_token(commerce_reporter, "短期", days=30)
     assert _works(key)
