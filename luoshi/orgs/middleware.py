@@ -100,9 +100,10 @@ class AccountPolicyMiddleware:
     OPEN_URL_NAMES = ("logout", "set_language")
     # And, while waiting for a role, the password change (the first login's).
     ALSO_OPEN = {"awaiting_role": ("password_change",)}
-    # The navbar's bell gets an empty answer while a step is due: its htmx request would
-    # otherwise reload the step's page in a loop, and its count waits for the step.
-    QUIET_URL_NAMES = ("bell",)
+    # The fragments every page loads by htmx (the navbar's bell, the holiday banner) get an empty
+    # answer while a step is due: their request would otherwise reload the step's page in a
+    # loop (a new second-factor secret each time), and what they show waits for the step.
+    QUIET_URL_NAMES = ("bell", "holiday_banner")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -29,6 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from luoshi.lib import clock
 from luoshi.testing import HX, PDF, department, measure, month, pdf_upload
 
 FUZZ = settings(
@@ -146,10 +147,11 @@ def ids(people, tracked, reported, target):
     own and another's) and an id no object has."""
     from luoshi.api.models import ApiToken
     from luoshi.api.services import create_token
+    from luoshi.ops.services import beat
     from luoshi.plans.services import create_import_draft
     from luoshi.portal.services import publish
     from luoshi.reporting import services
-    from luoshi.reporting.models import ReportEntry
+    from luoshi.reporting.models import HolidayNotice, ReportEntry
     from luoshi.supervision.models import Notice
     from luoshi.supervision.services import issue_notice
 
@@ -171,12 +173,29 @@ def ids(people, tracked, reported, target):
     publication = publish(coordinator, month(tracked, 2026, 10))
     draft = create_import_draft(coordinator, "方案.txt", PLAN.encode())
     create_token(people["commerce_reporter"], "fuzz")
+    closure = services.request_closure(people["commerce_reporter"], measure("十.3"), "已完成。")
+    late = services.grant_late_entry(
+        coordinator,
+        month(tracked, 2026, 10),
+        department("市商务局"),
+        deadline=clock.today() + datetime.timedelta(days=3),
+        reason="系统故障",
+    )
+    # The background loop has run: /readyz answers 200 (its 503 is for a host that is not ready).
+    beat()
+    spring = datetime.date(2027, 2, 15)
+    services.save_holiday_notices(coordinator, [services.NoticeDay(spring, False, "春节")])
     on_time = reported["on_time"]
     return {
         "plans": [tracked.pk],
         "measures": [measure("十.3").pk],
         "departments": [department("市商务局").pk, department("市交通运输局").pk],
         "import": [draft.pk],
+        "imports": [draft.pk],
+        "closures": [closure.pk],
+        "decision": ["approve", "reject", "no-such-decision"],
+        "late-entries": [late.pk],
+        "holidays": [HolidayNotice.objects.get(date=spring).pk],
         "accounts": [people["commerce_reporter"].pk, coordinator.pk],
         "tokens": list(ApiToken.objects.values_list("pk", flat=True)),
         "reports": [on_time.pk, transport.pk],
