@@ -12,7 +12,16 @@ from luoshi.reporting import services, views
 from luoshi.reporting.forms import EntryForm
 from luoshi.reporting.models import Report
 from luoshi.reporting.queries import period_window
-from luoshi.testing import department, file_report, fill, lead_entry, make_user, measure, report_url
+from luoshi.testing import (
+    at,
+    department,
+    file_report,
+    fill,
+    lead_entry,
+    make_user,
+    measure,
+    report_url,
+)
 
 pytestmark = pytest.mark.usefixtures("mid_november")
 D = datetime.date
@@ -194,15 +203,19 @@ def test_the_review_queue_shows_a_page_at_a_time_oldest_first(
     monkeypatch,
 ):
     november = tracked.periods.get(start=D(2026, 11, 1))
+    # Filed at different times: with the clock frozen, equal times would leave the order to the
+    # ids, which the databases need not give in the departments' order.
     first = file_report(
         november.reports.get(organization=commerce_reporter.organization),
         commerce_reporter,
         commerce_head,
+        when=at(2026, 11, 20, 9),
     )
     second = file_report(
         november.reports.get(organization=transport_reporter.organization),
         transport_reporter,
         transport_head,
+        when=at(2026, 11, 20, 10),
     )
     monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 1)
     client = client_for(coordinator)
