@@ -368,23 +368,9 @@ def main(argv=None) -> int:
             ]
             for thread in background:
                 thread.start()
-            acknowledged, errors = [], []
-            gap = args.window / max(1, len(departments))
-            with concurrent.futures.ThreadPoolExecutor(args.clients) as pool:
-                futures = {}
-                for i, department in enumerate(departments):
-                    delay = t0 + i * gap - time.perf_counter()
-                    if delay > 0:
-                        time.sleep(delay)
-                    future = pool.submit(spike.run_department, base, department, timings, lock)
-                    futures[future] = department
-                for future in concurrent.futures.as_completed(futures):
-                    ok, error = future.result()
-                    if ok:
-                        acknowledged.append(futures[future]["report"])
-                    else:
-                        errors.append(error)
-            elapsed = time.perf_counter() - t0
+            acknowledged, errors, elapsed = spike.arrive(
+                base, departments, args.window, args.clients, timings, lock
+            )
             for thread in background:
                 thread.join(timeout=args.window * 2)
             coherence = coherent(host_a, host_b, spared, timings, lock)

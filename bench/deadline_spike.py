@@ -295,6 +295,28 @@ def run_department(base, department, timings, lock, tries=4):
     return False, f"{code}: {last_error}"
 
 
+def arrive(base, departments, window, clients, timings, lock):
+    """Every department's round against `base`, arrivals spread evenly over `window` seconds,
+    `clients` at once. Returns (acknowledged report ids, errors, elapsed seconds)."""
+    acknowledged, errors = [], []
+    gap = window / max(1, len(departments))
+    t0 = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+        futures = {}
+        for i, department in enumerate(departments):
+            delay = t0 + i * gap - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            futures[pool.submit(run_department, base, department, timings, lock)] = department
+        for future in concurrent.futures.as_completed(futures):
+            ok, error = future.result()
+            if ok:
+                acknowledged.append(futures[future]["report"])
+            else:
+                errors.append(error)
+    return acknowledged, errors, time.perf_counter() - t0
+
+
 def percentiles(values):
     if not values:
         return "—"
@@ -402,8 +424,6 @@ def main():
         try:
             wait_until_up(base, gunicorn)
             timings, lock = {}, threading.Lock()
-            acknowledged, errors = [], []
-            gap = args.window / max(1, len(departments))
             killed = []
 
             def killer():
@@ -415,23 +435,9 @@ def main():
 
             if args.kill_worker:
                 threading.Thread(target=killer, daemon=True).start()
-            t0 = time.perf_counter()
-            with concurrent.futures.ThreadPoolExecutor(args.clients) as pool:
-                futures = {}
-                for i, department in enumerate(departments):
-                    delay = t0 + i * gap - time.perf_counter()
-                    if delay > 0:
-                        time.sleep(delay)
-                    futures[pool.submit(run_department, base, department, timings, lock)] = (
-                        department
-                    )
-                for future in concurrent.futures.as_completed(futures):
-                    ok, error = future.result()
-                    if ok:
-                        acknowledged.append(futures[future]["report"])
-                    else:
-                        errors.append(error)
-            elapsed = time.perf_counter() - t0
+            acknowledged, errors, elapsed = arrive(
+                base, departments, args.window, args.clients, timings, lock
+            )
         finally:
             gunicorn.send_signal(signal.SIGTERM)
             gunicorn.wait(30)
