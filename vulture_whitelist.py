@@ -159,6 +159,7 @@ fitToWidth
 fitToHeight
 fitToPage
 print_title_rows
+horizontalCentered  # the table centred on the page where it is narrower than the line
 fill
 freeze_panes
 data_type  # a text cell forced to a string, never read as a formula

@@ -199,6 +199,41 @@ def report_url(report) -> str:
     return reverse("reporting:report", args=[report.pk])
 
 
+def badges(page: str) -> list[tuple[str, str]]:
+    """The badges of a page's content (its <main>, not the navbar): (text, title) of every
+    element whose class names `badge`, in page order of their ends."""
+    from html.parser import HTMLParser
+
+    class Badges(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.found, self.open, self.in_main = [], [], False
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            self.in_main = self.in_main or tag == "main"
+            for badge in self.open:
+                badge["depth"] += badge["tag"] == tag
+            if self.in_main and "badge" in (attrs.get("class") or "").split():
+                self.open.append({"tag": tag, "depth": 1, "text": "", "title": attrs.get("title")})
+
+        def handle_endtag(self, tag):
+            self.in_main = self.in_main and tag != "main"
+            for badge in list(self.open):
+                badge["depth"] -= badge["tag"] == tag
+                if not badge["depth"]:
+                    self.open.remove(badge)
+                    self.found.append((badge["text"].strip(), badge["title"] or ""))
+
+        def handle_data(self, data):
+            for badge in self.open:
+                badge["text"] += data
+
+    parser = Badges()
+    parser.feed(page)
+    return parser.found
+
+
 # --- Requests and uploads ---------------------------------------------------------------------
 
 HX = {"HX-Request": "true"}  # the header htmx sends

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from luoshi.audit.actions import label_of
 from luoshi.audit.keys import current_key_id, key_for, signing_key
+from luoshi.audit.wording import change_lines, object_words
 from luoshi.lib import clock
 
 
@@ -94,6 +95,21 @@ class AuditRecord(models.Model):
     def action_label(self) -> str:
         """The action as the log page shows it (the code if it is not registered)."""
         return label_of(self.action)
+
+    @property
+    def object_words(self) -> str:
+        """The object as the log shows it: its kind and name (用户 张三), no table or id."""
+        return object_words(self.object_type, self.object_repr)
+
+    @property
+    def object_reference(self) -> str:
+        """The object's table and id (orgs.user#5), for programs and a tooltip."""
+        return f"{self.object_type}#{self.object_id}"
+
+    @property
+    def change_lines(self) -> list[str]:
+        """The changes as the log shows them: 字段：旧值 → 新值, or an event's 字段 值."""
+        return change_lines(self.object_type, self.action, self.changes)
 
 
 class AuditSeal(models.Model):

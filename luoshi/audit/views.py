@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from luoshi.audit.actions import ACTIONS, actions_labelled
 from luoshi.audit.models import AuditRecord, AuditSeal
 from luoshi.audit.services import record_event, verify_chain
+from luoshi.audit.wording import object_types_named
 from luoshi.lib import clock
 from luoshi.lib.auth import role_required
 from luoshi.lib.text import attachment_disposition, spreadsheet_safe, strip_control
@@ -52,6 +53,7 @@ def _filtered(request):
             | Q(object_repr__icontains=query)
             | Q(action__icontains=query)
             | Q(action__in=actions_labelled(query))
+            | Q(object_type__in=object_types_named(query))
             | Q(organization__icontains=query)
         )
     if start:
@@ -115,7 +117,8 @@ def export(request):
         changes={key: {"old": None, "new": str(value or "")} for key, value in filters.items()},
     )
     writer = csv.writer(_Echo())
-    # The action's code stays in its column (programs read it); its label comes last.
+    # The action's code stays in its column (programs read it), its label comes after the
+    # changes in words, and the object's table and id (orgs.user#5) come last.
     header = [
         _("Time"),
         _("User"),
@@ -124,6 +127,7 @@ def export(request):
         _("Object"),
         _("Changes"),
         _("Action name"),
+        _("Object reference"),
     ]
     labels = {code: str(action.label) for code, action in ACTIONS.items()}
 
@@ -137,9 +141,10 @@ def export(request):
                     r.username,
                     r.organization,
                     r.action,
-                    f"{r.object_type}#{r.object_id} {r.object_repr}",
-                    r.changes,
+                    r.object_words,
+                    "；".join(r.change_lines),
                     labels.get(r.action, r.action),
+                    r.object_reference,
                 ]
             )
 

@@ -88,7 +88,7 @@ def load_sample_reports(plan: Plan, today: datetime.date | None = None) -> dict[
         if Report.objects.filter(period=p, status=Report.Status.ACCEPTED).exists()
     ]
     if accepted and not Publication.objects.filter(plan=plan).exists():
-        publish(None, accepted[0], sample=True)
+        publish(None, accepted[0])
     return outcomes.counts
 
 

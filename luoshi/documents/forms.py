@@ -3,6 +3,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from luoshi.documents.services import ReportOptions
+from luoshi.plans.forms import LedgerFilterForm
+
+MAX_ID = 2**63 - 1  # the largest primary key (a signed 64-bit integer)
 
 
 class ReportOptionsForm(forms.Form):
@@ -62,6 +65,36 @@ class ReportOptionsForm(forms.Form):
             signed_by=data["signed_by"].strip(),
             date=data["date"],
         )
+
+
+class PeriodsField(forms.ModelMultipleChoiceField):
+    """Periods by id; an id no database column can hold is a wrong choice, not an overflow."""
+
+    def clean(self, value):
+        for item in value or []:
+            if not str(item).isdigit() or int(item) > MAX_ID:
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().clean(value)
+
+
+class LedgerExportForm(LedgerFilterForm):
+    """The ledger page's filters and the periods to export, one sheet each (none: all)."""
+
+    periods = PeriodsField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Periods"),
+        help_text=_("One sheet per period; none ticked exports every period begun."),
+        error_messages={
+            "invalid_choice": _("A chosen period is not one of this plan's periods begun."),
+            "invalid_pk_value": _("A chosen period is not one of this plan's periods begun."),
+        },
+    )
+
+    def __init__(self, *args, periods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["periods"].queryset = periods
 
 
 class TemplateUploadForm(forms.Form):

@@ -32,6 +32,11 @@ def pdf_available() -> bool:
 
 def docx_to_pdf(data: bytes) -> bytes:
     """The .docx `data` rendered to PDF by LibreOffice."""
+    return office_to_pdf(data, "docx")
+
+
+def office_to_pdf(data: bytes, suffix: str) -> bytes:
+    """The office document `data` (a .`suffix` file: docx, xlsx) rendered to PDF."""
     program = soffice()
     if program is None:
         raise PdfUnavailable(
@@ -43,7 +48,7 @@ def docx_to_pdf(data: bytes) -> bytes:
         )
     with tempfile.TemporaryDirectory(prefix="luoshi-pdf-") as tmp:
         work = Path(tmp)
-        source = work / "report.docx"
+        source = work / f"report.{suffix}"
         source.write_bytes(data)
         env = {
             **os.environ,

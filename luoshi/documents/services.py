@@ -295,13 +295,27 @@ def _target_rows(measure: Measure, actuals, today, start) -> list[TargetRow]:
 
 # --- The ledger -----------------------------------------------------------------------------
 
+# Only a report its department has sent shows its text: a draft, a report waiting for the head's
+# sign-off and a returned report being corrected say NOT_REPORTED and nothing of what they hold.
+REPORTED = (Report.Status.SUBMITTED, Report.Status.ACCEPTED)
+NOT_REPORTED = "未报送"
+
+
+@dataclass
+class LedgerCell:
+    """One department's entry for a measure in one period, as the ledger prints it."""
+
+    progress: str  # the text, NOT_REPORTED, or "—" when the department had no report
+    problems: str  # 存在问题, and the reason for delay of a measure behind schedule
+    status: str  # the entry's status and the report's state ("推进中\n按时报送"), or the state
+
 
 @dataclass
 class LedgerRow:
     measure: Measure
     department: Organization
     role: str
-    cells: list[tuple[str, str]]  # per period: (report state label, "entry status：progress")
+    cells: list[LedgerCell]  # one per period
 
 
 @dataclass
@@ -314,12 +328,28 @@ class Timeliness:
     returned: int = 0
 
 
-def ledger(user: User, plan: Plan, measures, department: Organization | None, today=None):
+def ledger_periods(plan: Plan, today: datetime.date | None = None):
+    """The periods the ledger may show: those begun by `today`, oldest first."""
+    return Period.objects.filter(plan=plan, start__lte=today or clock.today()).order_by("start")
+
+
+def ledger(
+    user: User,
+    plan: Plan,
+    measures,
+    department: Organization | None,
+    today=None,
+    periods: list[Period] | None = None,
+):
     """(periods, rows, timeliness) of the ledger, for the measures the ledger page's filter
-    keeps (and only the chosen department's rows when one is chosen). Constant queries."""
+    keeps (and only the chosen department's rows when one is chosen), over the chosen
+    `periods` of the plan (every period begun when none is chosen). Constant queries."""
     require_plan_coordinator(user, plan, leaders_too=True)
     today = today or clock.today()
-    periods = list(Period.objects.filter(plan=plan, start__lte=today).order_by("start"))
+    if periods:
+        periods = sorted((p for p in periods if p.plan_id == plan.pk), key=lambda p: p.start)
+    else:
+        periods = list(ledger_periods(plan, today))
     reports = Report.objects.filter(period__in=periods).select_related("organization")
     if department is not None:
         reports = reports.filter(organization=department)
@@ -329,7 +359,7 @@ def ledger(user: User, plan: Plan, measures, department: Organization | None, to
     due_of = {p.pk: p.due_date for p in periods}
     for report in reports:
         state = report_state(report.status, report.late, due_of[report.period_id], today)
-        by_cell[(report.organization_id, report.period_id)] = (report.pk, str(state_labels[state]))
+        by_cell[(report.organization_id, report.period_id)] = str(state_labels[state])
         row = timeliness.setdefault(report.organization_id, Timeliness(report.organization.name))
         if due_of[report.period_id] >= today:
             continue  # not due yet: not counted
@@ -349,12 +379,24 @@ def ledger(user: User, plan: Plan, measures, department: Organization | None, to
     )
     texts = {}
     entries = ReportEntry.objects.filter(
-        report__period__in=periods, measure__in=[m.pk for m in measures]
+        report__period__in=periods,
+        report__status__in=REPORTED,
+        measure__in=[m.pk for m in measures],
     ).values_list(
-        "measure_id", "report__organization_id", "report__period_id", "status", "progress"
+        "measure_id",
+        "report__organization_id",
+        "report__period_id",
+        "status",
+        "progress",
+        "problems",
+        "behind_reason",
     )
-    for measure_id, org, period_id, status, progress in entries:
-        texts[(measure_id, org, period_id)] = f"{status_labels.get(status, '')}：{progress}"
+    for measure_id, org, period_id, status, progress, problems, behind_reason in entries:
+        problems = problems.strip()
+        if behind_reason.strip():
+            problems = "\n".join(filter(None, [problems, f"滞后原因：{behind_reason.strip()}"]))
+        label = str(status_labels.get(status, ""))
+        texts[(measure_id, org, period_id)] = (progress.strip(), problems, label)
     rows = []
     for measure in measures:
         for assignment in measure.assignments.all():
@@ -363,13 +405,18 @@ def ledger(user: User, plan: Plan, measures, department: Organization | None, to
                 continue
             if department is not None and org.pk != department.pk:
                 continue
-            cells = []
-            for period in periods:
-                report = by_cell.get((org.pk, period.pk))
-                if report is None:
-                    cells.append(("", ""))
-                    continue
-                cells.append((report[1], texts.get((measure.pk, org.pk, period.pk), "")))
+            cells = [_ledger_cell(by_cell, texts, measure, org, p) for p in periods]
             rows.append(LedgerRow(measure, org, ROLE_NAMES.get(assignment.role, ""), cells))
     summary = sorted(timeliness.values(), key=lambda t: t.name)
     return periods, rows, summary
+
+
+def _ledger_cell(by_cell, texts, measure, org, period) -> LedgerCell:
+    state = by_cell.get((org.pk, period.pk))
+    if state is None:
+        return LedgerCell("—", "", "")
+    text = texts.get((measure.pk, org.pk, period.pk))
+    if text is None:  # not sent (or sent without this measure): nothing of a draft shows
+        return LedgerCell(NOT_REPORTED, "", state)
+    progress, problems, status = text
+    return LedgerCell(progress or "未填写", problems, f"{status}\n{state}")

@@ -15,16 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from luoshi.documents import services, template_docx
-from luoshi.documents.forms import ReportOptionsForm, TemplateUploadForm
+from luoshi.documents.forms import LedgerExportForm, ReportOptionsForm, TemplateUploadForm
 from luoshi.documents.ledger_xlsx import build_ledger_xlsx
 from luoshi.documents.pdf import PdfUnavailable, docx_to_pdf, pdf_available
 from luoshi.documents.report_docx import build_report_docx
 from luoshi.lib import clock
 from luoshi.lib.text import attachment_disposition
 from luoshi.orgs.models import Organization
-from luoshi.plans.forms import LedgerFilterForm
 from luoshi.plans.services import measures_with_details, plans_for_user
-from luoshi.reporting.models import Period, Report
+from luoshi.reporting.models import Report
 from luoshi.reporting.services import reports_for_user
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -59,15 +58,21 @@ def _ledger_form(request, plan):
     departments = Organization.objects.filter(
         kind=Organization.Kind.DEPARTMENT, assignments__measure__key_task__plan=plan
     ).distinct()
-    return LedgerFilterForm(request.GET or None, departments=departments)
+    periods = services.ledger_periods(plan)
+    return LedgerExportForm(request.GET or None, departments=departments, periods=periods)
 
 
 @require_GET
 @login_required
 def plan_documents(request, pk):
     plan = services.get_plan_for_export(request.user, pk)
-    periods = Period.objects.filter(plan=plan, start__lte=clock.today()).order_by("-start")
-    context = {"plan": plan, "periods": periods, "form": _ledger_form(request, plan)}
+    periods = list(services.ledger_periods(plan))
+    context = {
+        "plan": plan,
+        "periods": periods[::-1],
+        "ledger_periods": periods,
+        "form": _ledger_form(request, plan),
+    }
     return render(request, "documents/plan.html", context)
 
 
@@ -141,13 +146,21 @@ def _back_to_report(request, period):
 def ledger_xlsx(request, pk):
     plan = services.get_plan_for_export(request.user, pk)
     form = _ledger_form(request, plan)
-    department = form.cleaned_data["department"] if form.is_valid() else None
+    if form.is_bound and not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("documents:plan", plan.pk)
+    department = form.cleaned_data["department"] if form.is_bound else None
+    chosen = list(form.cleaned_data["periods"]) if form.is_bound else None
     measures = form.filter(measures_with_details())
-    periods, rows, summary = services.ledger(request.user, plan, measures, department)
+    periods, rows, summary = services.ledger(
+        request.user, plan, measures, department, periods=chosen
+    )
     filters = []
     if department:
         filters.append(department.name)
-    if form.is_valid() and form.cleaned_data["needs_review"]:
+    if form.is_bound and form.cleaned_data["needs_review"]:
         filters.append(_("only measures to review"))
     data = build_ledger_xlsx(plan, periods, rows, summary, "，".join(filters))
     return _download(data, XLSX, f"{plan.title}台账.xlsx")

@@ -30,6 +30,8 @@ def home(request):
         return redirect("security:home")
     if user.role == User.Role.SYSTEM_ADMIN:
         return redirect("sysadmin:accounts")
+    if user.is_leader:
+        return redirect("insights:index")  # the dashboard: a leader reads, and reads it first
     return redirect("plans:list")
 
 

@@ -26,6 +26,7 @@ from luoshi.orgs.models import Organization, User
 from luoshi.plans.access import get_plan_for_coordinator, require_plan_coordinator
 from luoshi.plans.models import Assignment, KeyTask, Measure, Plan, Target
 from luoshi.portal.models import Publication
+from luoshi.reporting.builder import SAMPLE_MARK
 from luoshi.reporting.models import Period, Report, ReportEntry, TargetActual
 
 FORMAT_VERSION = 1
@@ -110,7 +111,7 @@ def _date(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def snapshot(plan: Plan, period: Period, *, sample: bool = False) -> dict:
+def snapshot(plan: Plan, period: Period) -> dict:
     """The public data of `plan` for `period` (a constant number of queries)."""
     tasks = list(KeyTask.objects.filter(plan=plan).order_by("no"))
     measures = defaultdict(list)
@@ -144,7 +145,7 @@ def snapshot(plan: Plan, period: Period, *, sample: bool = False) -> dict:
         .order_by("entry__report__period__start")
         .values_list("target_id", "value")
     )
-    progress, names = defaultdict(list), staff_names()
+    progress, names, sample = defaultdict(list), staff_names(), False
     for measure_id, name, status, text in (
         ReportEntry.objects.filter(report__period=period, report__status=Report.Status.ACCEPTED)
         .order_by("measure", "report__organization__name")
@@ -158,13 +159,15 @@ def snapshot(plan: Plan, period: Period, *, sample: bool = False) -> dict:
                 "progress": mask_contacts(text, names),
             }
         )
+        sample = sample or text.startswith(SAMPLE_MARK)
     counts = Report.objects.filter(period=period).aggregate(
         expected=Count("pk"),
         accepted=Count("pk", filter=Q(status=Report.Status.ACCEPTED)),
     )
     return {
         "format": FORMAT_VERSION,
-        # Demo data made by the reporting builder: the portal says so on every page.
+        # Reports the builder made for the demo (marked 【示例数据】), whoever publishes them:
+        # the portal says so on every page of the period.
         "sample": sample,
         "plan": {
             "title": plan.title,
@@ -244,7 +247,7 @@ def get_period_to_publish(user: User, plan_pk: int, period_pk: int) -> Period:
 
 
 @transaction.atomic
-def publish(user: User | None, period: Period, *, sample: bool = False) -> Publication:
+def publish(user: User | None, period: Period) -> Publication:
     """Publish the plan's data for `period` as it stands now (coordinator; None: the demo).
 
     A period already published is replaced: the older publication is withdrawn in the same
@@ -260,7 +263,7 @@ def publish(user: User | None, period: Period, *, sample: bool = False) -> Publi
         old.withdrawn_at, old.withdrawn_by = now, user
         old.save(update_fields=["withdrawn_at", "withdrawn_by"])
         record_change(user, "withdraw", old, {"replaced": {"old": None, "new": True}})
-    data = snapshot(plan, period, sample=sample)
+    data = snapshot(plan, period)
     publication = Publication.objects.create(
         plan=plan, period=period, data=data, published_at=now, published_by=user
     )

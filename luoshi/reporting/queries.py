@@ -8,6 +8,7 @@ from itertools import groupby
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 
 from luoshi.lib import clock
 from luoshi.orgs.models import User
@@ -101,11 +102,28 @@ def _translated(labels: dict) -> dict[str, str]:
     return {key: str(label) for key, label in labels.items()}
 
 
-def co_entries_by_measure(report: Report, entries) -> dict[int, list[dict]]:
+# What the coordinator's and leaders' pages show instead of the text of a report that was not
+# submitted: a draft, or a text the department head has not signed off, is not reported.
+WITHHELD_LABELS = {
+    Report.Status.NOT_STARTED: gettext_lazy("Not submitted"),
+    Report.Status.DRAFT: gettext_lazy("Not submitted"),
+    Report.Status.AWAITING_SIGNOFF: gettext_lazy("Not signed off yet"),
+}
+
+
+def withheld_label(user: User, report: Report) -> str:
+    """What to show `user` instead of the report's text, or an empty string if the user may
+    read it: only the department sees its own text before submitting it (no query)."""
+    own = user.is_department_user and user.organization_id == report.organization_id
+    return "" if own else str(WITHHELD_LABELS.get(report.status, ""))
+
+
+def co_entries_by_measure(report: Report, entries, user: User) -> dict[int, list[dict]]:
     """For the measures the report's department leads, the other departments' entries of the
     same period (read-only, beside the lead's own text), as dicts of what the page shows of
-    them: department, status_label, report_status_label, progress, problems, next_steps. One
-    query for the whole report."""
+    them: department, status_label, report_status_label, progress, problems, next_steps, and
+    `withheld` (what the coordinator and leaders see instead of an unsubmitted entry's text;
+    the lead department reads its co departments' drafts). One query for the whole report."""
     lead_measures = [e.measure_id for e in entries if e.role == Assignment.Role.LEAD]
     if not lead_measures:
         return {}
@@ -125,9 +143,14 @@ def co_entries_by_measure(report: Report, entries) -> dict[int, list[dict]]:
     )
     result = defaultdict(list)
     statuses, report_statuses = _translated(ENTRY_STATUS_LABELS), _translated(STATUS_LABELS)
+    department = user.is_department_user
+    withheld = _translated(WITHHELD_LABELS)
     for entry in others:
         entry["status_label"] = statuses[entry["status"]]
         entry["report_status_label"] = report_statuses[entry["report__status"]]
+        entry["withheld"] = "" if department else withheld.get(entry["report__status"], "")
+        if entry["withheld"]:
+            entry.update(progress="", problems="", next_steps="")
         result[entry["measure_id"]].append(entry)
     return dict(result)
 
@@ -251,7 +274,7 @@ def measure_periods(measure: Measure):
 
 def measure_history(measure: Measure, periods) -> list[ReportEntry]:
     """Every department's entries for the measure in these periods, newest period first, with
-    their actual values (see with_actuals)."""
+    their actual values (see with_actuals) and `withheld` (see WITHHELD_LABELS)."""
     entries = (
         ReportEntry.objects.filter(measure=measure, report__period__in=periods)
         .select_related("report__organization", "report__period")
@@ -259,8 +282,11 @@ def measure_history(measure: Measure, periods) -> list[ReportEntry]:
         .order_by("-report__period__start", "report__organization__name")
     )
     rows = []
+    withheld = _translated(WITHHELD_LABELS)
     for entry in entries:
         entry.measure = measure  # one measure, its targets fetched once
+        # The page is the coordinator's and leaders': a report not submitted shows no text.
+        entry.withheld = withheld.get(entry.report.status, "")
         rows.append(with_actuals(entry))
     return rows
 

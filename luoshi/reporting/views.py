@@ -18,7 +18,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
-from django.http import FileResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.html import escape, format_html
@@ -130,17 +130,17 @@ def home(request):
 CO_ENTRIES_SHOWN = 10
 
 
-def _with_co_entries(report: Report, entries, show_all: bool) -> None:
+def _with_co_entries(report: Report, entries, show_all: bool, user: User) -> None:
     """Set `entry.co_entries` (the first ones, or all) and `entry.co_count` (all of them)."""
-    co = queries.co_entries_by_measure(report, entries)
+    co = queries.co_entries_by_measure(report, entries, user)
     for entry in entries:
         others = co.get(entry.measure_id, [])
         entry.co_count = len(others)
         entry.co_entries = others if show_all else others[:CO_ENTRIES_SHOWN]
 
 
-def _entry_rows(report: Report, entries, all_co: bool):
-    _with_co_entries(report, queries.with_details(entries), all_co)
+def _entry_rows(report: Report, entries, all_co: bool, user: User):
+    _with_co_entries(report, queries.with_details(entries), all_co, user)
     return queries.grouped_by_task(entries)
 
 
@@ -211,17 +211,25 @@ def _workflow(user: User, report: Report, editable: bool, today) -> dict:
 @require_GET
 @login_required
 def report_detail(request, pk):
-    report = reporting.get_report(request.user, pk)
-    editable = reporting.can_edit(request.user, report)
-    entries = queries.report_entries(report)
+    return _report_page(request, reporting.get_report(request.user, pk))
+
+
+def _report_page(request, report: Report):
+    """The report's page: its entries (the form for the department), its workflow buttons.
+    A report not yet submitted shows the coordinator and leaders its state, not its text."""
+    user = request.user
+    editable = reporting.can_edit(user, report)
+    withheld = queries.withheld_label(user, report)
+    entries = [] if withheld else queries.report_entries(report)
     today = clock.today()
     state = queries.state_of(report, today)
-    actions = _workflow(request.user, report, editable, today)
+    actions = _workflow(user, report, editable, today)
     context = {
         "report": report,
         "state": state,
         "state_label": queries.STATE_LABELS[state],
-        "tasks": _entry_rows(report, entries, request.GET.get("co") == "all"),
+        "withheld": withheld,
+        "tasks": _entry_rows(report, entries, request.GET.get("co") == "all", user),
         "entry_count": len(entries),
         "editable": editable,
         "actions": actions,
@@ -239,7 +247,7 @@ def report_detail(request, pk):
 def _entry_context(user: User, entry) -> dict:
     report = entry.report
     editable = reporting.can_edit(user, report)
-    _with_co_entries(report, queries.with_details([entry]), show_all=False)
+    _with_co_entries(report, queries.with_details([entry]), show_all=False, user=user)
     return {"entry": entry, "report": report, "editable": editable, **_entry_fields()}
 
 
@@ -257,6 +265,8 @@ def entry(request, pk):
     if request.method == "GET":
         if not request.htmx:
             return redirect(_report_url(entry.report, entry.pk))
+        if queries.withheld_label(request.user, entry.report):
+            raise Http404("the report is not submitted")
         return render(request, "reporting/report.html#entry", _entry_context(request.user, entry))
     form = EntryForm(request.POST, entry=entry)
     form.is_valid()  # invalid fields are left out of the save and reported
@@ -328,6 +338,8 @@ def attachment_upload(request, pk):
 @login_required
 def attachment_download(request, pk):
     attachment = reporting.get_attachment(request.user, pk)
+    if queries.withheld_label(request.user, attachment.entry.report):
+        raise Http404("the report is not submitted")
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
@@ -401,9 +413,12 @@ def report_action(request, pk, action):
         report = service(request.user, report, *args)
     except (reporting.WorkflowError, ValidationError) as error:
         messages.error(request, _error_text(error))
-    else:
-        if report.status != before:  # a repeated click changes nothing and says nothing
-            messages.success(request, message(report))
+        return _go(request, _report_url(report))
+    if action == "start" and request.htmx:
+        # The form appears in the page (report.html swaps its #report-body): no page load.
+        return _report_page(request, reporting.get_report(request.user, pk))
+    if report.status != before:  # a repeated click changes nothing and says nothing
+        messages.success(request, message(report))
     return _go(request, _report_url(report))
 
 

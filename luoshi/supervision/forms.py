@@ -7,7 +7,9 @@ from luoshi.supervision.models import DepartmentChannels, Notice, ScoreSheet
 
 class ChaseForm(forms.Form):
     reports = forms.TypedMultipleChoiceField(
-        label=_("Departments"), coerce=int, widget=forms.CheckboxSelectMultiple
+        label=_("Departments"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     message = forms.CharField(label=_("Message"), max_length=2000, widget=forms.Textarea)
 
@@ -86,18 +88,38 @@ class ChannelsForm(forms.ModelForm):
 class NoticeForm(forms.Form):
     organization = forms.TypedChoiceField(label=_("Department"), coerce=int)
     colour = forms.ChoiceField(
-        label=pgettext_lazy("supervision notice", "Colour"), choices=Notice.Colour.choices
+        label=pgettext_lazy("supervision notice", "Colour"),
+        choices=Notice.Colour.choices,
+        help_text=_("Blue: deadline near. Yellow: behind schedule or a poor report. Red: overdue."),
     )
     subject = forms.CharField(label=pgettext_lazy("supervision notice", "Subject"), max_length=200)
-    body = forms.CharField(label=pgettext_lazy("supervision notice", "Text"), widget=forms.Textarea)
+    body = forms.CharField(
+        label=pgettext_lazy("supervision notice", "Text"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
     reply_by = forms.DateField(
         label=pgettext_lazy("supervision notice", "Reply by"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The department replies with what it has done by this day."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = [(d.pk, d.name) for d in departments]
+        choices = [(d.pk, d.name) for d in departments]
+        self.fields["organization"].choices = [("", "---------"), *choices]
+        if self.initial.get("organization") not in dict(choices):
+            self.initial.pop("organization", None)  # not a department of the plan: ignored
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+            field.widget.attrs["class"] = css
+
+
+class LateReportForm(forms.Form):
+    """The late report a notice is about, as the chase page's late list links it
+    (?department=&period=); a value that is not a whole number is left out."""
+
+    department = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    period = forms.IntegerField(min_value=1, max_value=2**31 - 1)
 
 
 class AcknowledgeForm(forms.Form):

@@ -472,6 +472,29 @@ def get_notice(user: User, pk: int) -> Notice:
     return notice
 
 
+def notice_draft(user: User, plan: Plan, organization_id: int | None, period_id: int | None):
+    """What a notice starts with when the coordinator comes from a late report of the chase
+    page: the department, and while its report of the period is late, a red notice about that
+    report. A period of another plan, or a report no longer late, adds nothing."""
+    if organization_id is None:
+        return {}
+    draft = {"organization": organization_id}
+    late = late_reports(user, plan).filter(organization=organization_id, period=period_id)
+    report = late.first() if period_id else None
+    if report is not None:
+        period, due = report.period, report.period.due_date
+        draft |= {
+            "colour": Notice.Colour.RED,
+            "subject": f"关于{period.label}进展情况逾期未报送的督办",
+            "body": (
+                f"《{plan.title}》{period.label}进展情况应于{due.year}年{due.month}月{due.day}日"
+                "前报送，贵单位至今未报送。请抓紧填报并经单位负责人审核后报送，"
+                "同时书面说明未按时报送的原因和整改措施。"
+            ),
+        }
+    return draft
+
+
 @transaction.atomic
 def issue_notice(
     user: User, plan: Plan, organization: Organization, *, colour, subject, body, reply_by

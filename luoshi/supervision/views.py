@@ -21,6 +21,7 @@ from luoshi.supervision.forms import (
     AcknowledgeForm,
     ChannelsForm,
     ChaseForm,
+    LateReportForm,
     NoticeForm,
     RuleForm,
     ScoreSheetForm,
@@ -74,7 +75,12 @@ def chase(request, pk):
         except ValidationError as error:
             form.add_error(None, _error_text(error))
         else:
-            messages.success(request, _("%(count)d department(s) chased.") % {"count": len(sent)})
+            departments = len({reminder.organization_id for reminder in sent})
+            messages.success(
+                request,
+                _("Chased %(departments)d department(s) for %(reports)d report(s).")
+                % {"departments": departments, "reports": len(sent)},
+            )
             return redirect("supervision:chase", plan.pk)
     recent = (
         Reminder.objects.filter(period__plan=plan, kind=Reminder.Kind.CHASE)
@@ -89,7 +95,14 @@ def chase(request, pk):
     return render(
         request,
         "supervision/chase.html",
-        {"plan": plan, "form": form, "late": late, "recent": recent, "lights": rows},
+        {
+            "plan": plan,
+            "form": form,
+            "late": late,
+            "late_rows": list(zip(form["reports"], late, strict=True)),
+            "recent": recent,
+            "lights": rows,
+        },
     )
 
 
@@ -170,7 +183,13 @@ def notice_new(request, pk):
         .distinct()
         .order_by("name")
     )
-    form = NoticeForm(request.POST or None, departments=departments)
+    # Come from a late report of the chase page: what is valid of it fills the form.
+    about = LateReportForm(request.GET)
+    about.is_valid()
+    initial = services.notice_draft(
+        request.user, plan, about.cleaned_data.get("department"), about.cleaned_data.get("period")
+    )
+    form = NoticeForm(request.POST or None, departments=departments, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

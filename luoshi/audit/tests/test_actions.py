@@ -154,5 +154,5 @@ def test_the_export_keeps_the_code_and_adds_the_label_last(client_for, audit_adm
     record_event(coordinator, "denied", object_type="http.request", object_repr="GET /x/")
     export = client_for(audit_admin).get(reverse("audit:export"), {"q": "GET /x/"})
     rows = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()
-    assert rows[0] == "时间,用户,单位,操作,对象,变更内容,操作名称"
-    assert rows[1].split(",")[3] == "denied" and rows[1].endswith(",拒绝访问")
+    assert rows[0] == "时间,用户,单位,操作,对象,变更内容,操作名称,对象标识"
+    assert rows[1].split(",")[3] == "denied" and rows[1].endswith(",拒绝访问,http.request#")

@@ -58,7 +58,20 @@ PERSONAS = [
 
 # The query-string parameters the views read from request.GET (beside the fields of the pages'
 # GET forms, which are read from the HTML).
-QUERY_NAMES = ["q", "page", "date", "start", "end", "from", "year", "co", "next", "status"]
+QUERY_NAMES = [
+    "q",
+    "page",
+    "date",
+    "start",
+    "end",
+    "from",
+    "year",
+    "co",
+    "next",
+    "status",
+    "department",
+    "period",
+]
 
 EDGE_VALUES = [
     "",

@@ -1,5 +1,6 @@
 """The documents pages: who may open them, what they offer, and what they cost in queries."""
 
+import datetime
 import io
 
 import pytest
@@ -140,14 +141,27 @@ def _defaults():
     }
 
 
-def test_home_lists_the_plans_and_the_plan_page_its_periods(client_for, coordinator, tracked):
+def test_home_lists_the_plans_and_the_plan_page_its_periods(
+    client_for, coordinator, tracked, django_assert_num_queries
+):
     client = client_for(coordinator)
     home = client.get(reverse("documents:home"))
     assert tracked.title in home.content.decode()
-    plan = client.get(reverse("documents:plan", args=[tracked.pk]))
+    url = reverse("documents:plan", args=[tracked.pk])
+    # session, user, plan, periods, the user's organization (navbar), the filter's departments
+    with django_assert_num_queries(6):
+        plan = client.get(url)
     html = plan.content.decode()
     assert "2026年10月" in html and "2026年12月" in html
     assert reverse("documents:ledger_xlsx", args=[tracked.pk]) in html
+    # The ledger's periods, every one ticked: one sheet each.
+    periods = tracked.periods.filter(start__lte=datetime.date(2026, 12, 5)).order_by("start")
+    for period in periods:
+        assert f'name="periods" value="{period.pk}" id="ledger-period-{period.pk}" checked' in html
+    # A link that chose some keeps them ticked, the others not.
+    html = client.get(url, {"periods": [periods[0].pk]}).content.decode()
+    assert f'value="{periods[0].pk}" id="ledger-period-{periods[0].pk}" checked' in html
+    assert f'value="{periods[1].pk}" id="ledger-period-{periods[1].pk}">' in html
 
 
 def test_a_link_with_one_choice_keeps_the_other_defaults(

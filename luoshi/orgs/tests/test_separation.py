@@ -1,6 +1,8 @@
 """三员分立: the system, security and audit administrators each have their own pages, are
 refused the others', and their actions are audited; refusals are audited too."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -122,3 +124,19 @@ def test_administrator_pages_take_the_same_queries_whatever_the_data(
         make_user(f"extra{i}", "reporter", department("市商务局"))
     with django_assert_num_queries(queries):
         assert client.get(reverse(name)).status_code == 200
+
+
+def test_the_system_administrators_menu_and_page_say_account_management(client_for, system_admin):
+    # The directory's column of how many accounts a unit has (账号数) shared the menu's msgid
+    # "Accounts", told apart by a context only: a tool that drops contexts (a catalogue merge,
+    # an old msgfmt) shows 账号数 in the menu. Each has its own msgid now.
+    client = client_for(system_admin)
+    page = client.get(reverse("sysadmin:accounts")).content.decode()
+    links = re.findall(rf'<a [^>]*href="{reverse("sysadmin:accounts")}"[^>]*>(.*?)</a>', page, re.S)
+    assert [re.sub(r"<[^>]+>", "", link).strip() for link in links] == ["账号管理"]  # the menu
+    assert "账号数" not in page
+    assert "<title>账号管理 · 落实</title>" in page
+    assert '<h1 class="h4 mb-0">账号管理</h1>' in page
+    directory = client.get(reverse("orgs:directory")).content.decode()
+    assert '<th class="text-end">账号数</th>' in directory
+    assert directory.count("账号数") == 1

@@ -228,16 +228,13 @@ def test_the_review_queue_shows_a_page_at_a_time_oldest_first(
 
 
 def test_the_measure_view_shows_a_page_of_periods_newest_first(
-    client_for, coordinator, tracked, commerce_reporter, commerce_leads, monkeypatch
+    client_for, coordinator, tracked, commerce_reporter, commerce_head, commerce_leads, monkeypatch
 ):
     for start in [D(2026, 10, 1), D(2026, 11, 1)]:
         report = tracked.periods.get(start=start).reports.get(
             organization=commerce_reporter.organization
         )
-        report = services.start_draft(commerce_reporter, report)
-        entry = lead_entry(report)
-        text = f"{start.month}月的进展。"
-        services.save_entry(commerce_reporter, entry, {"progress": text}, entry.version)
+        file_report(report, commerce_reporter, commerce_head, text=f"{start.month}月的进展。")
     monkeypatch.setattr(views, "MEASURE_PERIODS", 1)
     client = client_for(coordinator)
     url = reverse("reporting:measure", args=[measure("十.3").pk])

@@ -239,7 +239,8 @@ def test_the_department_home_lists_its_notices_to_acknowledge(
 def test_the_department_home_lists_its_open_measures(client_for, commerce_reporter, commerce_leads):
     page = client_for(commerce_reporter).get(reverse("reporting:home")).content.decode()
     count = Assignment.objects.filter(organization=commerce_reporter.organization).count()
-    assert f'我的措施 <span class="badge text-bg-light">{count}</span>' in page
+    title = "本部门牵头或配合的未办结措施数（全部方案）"
+    assert f'我的措施 <span class="badge text-bg-light" title="{title}">{count}</span>' in page
     assert '<span class="role-lead">牵头</span>' in page
     assert reverse("plans:department", args=[commerce_reporter.organization_id]) in page
 
@@ -450,7 +451,8 @@ def test_the_measure_view_has_a_pinned_query_count(
         client.get(url)
     for name in ["市邮政管理局", "市交通运输局", "市供销合作社"]:
         reporter = make_user(f"co_{name}", "reporter", department(name))
-        fill(november.reports.get(organization=department(name)), reporter)
+        head = make_user(f"co_head_{name}", "approver", department(name))
+        file_report(november.reports.get(organization=department(name)), reporter, head)
     client = client_for(coordinator)
     with django_assert_num_queries(11):
         assert client.get(url).content.decode().count("本月推进顺利。") == 4

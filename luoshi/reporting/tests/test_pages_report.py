@@ -10,7 +10,16 @@ from django.urls import reverse
 from luoshi.audit.models import AuditRecord
 from luoshi.reporting import services
 from luoshi.reporting.models import Attachment, Report, ReportEntry
-from luoshi.testing import HX, PDF, department, fill, lead_entry, pdf_upload, report_url
+from luoshi.testing import (
+    HX,
+    PDF,
+    department,
+    file_report,
+    fill,
+    lead_entry,
+    pdf_upload,
+    report_url,
+)
 
 pytestmark = pytest.mark.usefixtures("mid_november")
 
@@ -312,15 +321,17 @@ def test_another_department_can_neither_read_nor_change_anything(
     assert draft.status == Report.Status.DRAFT
 
 
-def test_a_leader_reads_everything_and_changes_nothing(client_for, leader, draft, evidence):
+def test_a_leader_reads_everything_submitted_and_changes_nothing(
+    client_for, leader, draft, evidence, commerce_reporter, commerce_head
+):
     client = client_for(leader)
     entry = evidence.entry
     page = client.get(report_url(draft))
     assert page.status_code == 200
     assert 'name="version"' not in page.content.decode()
-    download = client.get(reverse("reporting:attachment", args=[evidence.pk]))
-    assert download.status_code == 200
-    assert b"".join(download.streaming_content) == PDF
+    # The draft's evidence stays the department's until the report is submitted.
+    download_url = reverse("reporting:attachment", args=[evidence.pk])
+    assert client.get(download_url).status_code == 404
     assert (
         client.post(save_url(entry), entry_data(entry, progress="领导"), headers=HX).status_code
         == 403
@@ -334,6 +345,10 @@ def test_a_leader_reads_everything_and_changes_nothing(client_for, leader, draft
         assert client.post(url, {"comment": "x"}).status_code == 403
     entry.refresh_from_db()
     assert entry.progress == ""
+    file_report(draft, commerce_reporter, commerce_head)
+    download = client.get(download_url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF
 
 
 def test_the_coordinator_reads_but_does_not_write_a_departments_entries(

@@ -66,3 +66,23 @@ def test_a_red_notice_is_issued_printed_and_acknowledged(
     page.get_by_role("button", name="签收").click()
     assert page.get_by_text("已于当日补报，今后按时报送。").is_visible()
     page.screenshot(path=str(artifacts / "supervision-notice-acknowledged.png"), full_page=True)
+
+
+@time_machine.travel(at(2026, 11, 2, 10), tick=True)
+def test_a_late_report_of_the_chase_page_opens_a_filled_notice(
+    live_server, logged_in_page, coordinator, commerce_head, tracked, artifacts
+):
+    page = logged_in_page("coordinator", viewport=(1366, 1000))
+    page.goto(f"{live_server.url}/supervision/plans/{tracked.pk}/chase/")
+    row = page.locator("#late-reports tr", has_text="市商务局").filter(has_text="2026年10月")
+    row.get_by_role("link", name="开具督办单").click()
+    assert page.get_by_label("部门", exact=True).evaluate("s => s.selectedOptions[0].text") == (
+        "市商务局"
+    )
+    assert page.get_by_label("颜色").input_value() == "red"
+    assert page.get_by_label("督办事项").input_value() == "关于2026年10月进展情况逾期未报送的督办"
+    page.get_by_label("反馈期限").fill("2026-11-09")
+    page.screenshot(path=str(artifacts / "supervision-notice-from-chase.png"), full_page=True)
+    page.get_by_role("button", name="签发").click()
+    assert page.get_by_text("督办单已签发").is_visible()
+    assert page.errors == []

@@ -156,6 +156,20 @@ def test_the_reporter_reads_and_clears_notifications(
     assert "0 条未读" in client.get(url("notifications")).content.decode()
 
 
+def test_the_unread_count_is_red_only_when_something_is_unread(
+    client_for, commerce_reporter, coordinator, tracked
+):
+    from luoshi.supervision import services
+
+    client = client_for(commerce_reporter)
+    empty = client.get(url("notifications")).content.decode()
+    assert '<span class="badge text-bg-secondary" id="unread-count">0 条未读</span>' in empty
+    late = tracked.periods.get(start=D(2026, 10, 1)).reports.all()
+    services.chase(coordinator, tracked, [r.pk for r in late], "请补报")
+    unread = client.get(url("notifications")).content.decode()
+    assert '<span class="badge text-bg-danger" id="unread-count">1 条未读</span>' in unread
+
+
 def test_nobody_reads_anothers_notifications(client_for, transport_reporter, coordinator, tracked):
     from luoshi.supervision import services
 

@@ -7,7 +7,8 @@
  *    if someone else changed the entry meanwhile, the server answers with a conflict instead;
  * 3. lets htmx swap the answers it would otherwise ignore (401 session expired, 409 conflict,
  *    422 refused) and shows the session-expired banner;
- * 4. shows the reason field only when the status is "behind schedule".
+ * 4. shows the reason field only when the status is "behind schedule";
+ * 5. does the same for the entries that "Start the report" swaps into the page (#report-body).
  * No framework, no inline script: the page's texts come from data-* attributes of #report-body.
  */
 (function () {
@@ -249,8 +250,9 @@
 
   document.addEventListener("htmx:load", function (event) {
     var root = event.target;
-    if (root === document.body) {
-      document.querySelectorAll("form[data-backup-key]").forEach(restore);
+    if (root === document.body || root.id === "report-body") {
+      // The page, or its body swapped in by "Start the report": the entry forms are new.
+      root.querySelectorAll("form[data-backup-key]").forEach(restore);
     } else if (root.matches && root.matches("form[data-backup-key]")) {
       toggleReason(root);
     }
