@@ -32,6 +32,7 @@ from luoshi.api.services import user_for_token
 from luoshi.plans.services import get_plan_for_user, plans_for_user
 from luoshi.reporting import services
 from luoshi.reporting.models import Report, ReportEntry
+from luoshi.reporting.queries import withheld_label
 
 
 class TokenAuth(HttpBearer):
@@ -257,10 +258,19 @@ class EntryDetailOut(EntryOut):
 
 
 class ReportDetailOut(ReportOut):
+    # Instead of the entries of a report its department has not submitted yet, what the
+    # coordinator's and leaders' pages say ("Not submitted"); empty when the entries show.
+    withheld: str
     entries: list[EntryDetailOut]
 
     @staticmethod
-    def resolve_entries(obj):
+    def resolve_withheld(obj, context):
+        return withheld_label(context["request"].auth, obj)
+
+    @staticmethod
+    def resolve_entries(obj, context):
+        if withheld_label(context["request"].auth, obj):
+            return []
         return list(services.entries_for_report(obj))
 
 
@@ -404,7 +414,10 @@ def bulk_accept(request, data: BulkIn):
 
 @api.get("/attachments/{attachment_id}", response={200: None, **ERRORS}, tags=["reports"])
 def download_attachment(request, attachment_id: int):
-    attachment = services.get_attachment(_user(request), attachment_id)
+    user = _user(request)
+    attachment = services.get_attachment(user, attachment_id)
+    if withheld_label(user, attachment.entry.report):
+        raise Http404("the report is not submitted")
     response = FileResponse(
         attachment.file.open("rb"), as_attachment=True, filename=attachment.download_name
     )

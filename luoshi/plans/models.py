@@ -93,6 +93,15 @@ class KeyTask(models.Model):
         return self.label.strip("、.．，, （）()")
 
 
+def measure_number(label: str, no: int) -> str:
+    """A measure's number as it reads before its text: a label written 2、 or 2． reads 2.
+    (the form of official tables), （2） stays; a bare 2, or no label at all, gets its point."""
+    label = label.strip()
+    if label.startswith(("（", "(")):
+        return label
+    return f"{label.rstrip('、.．，, ') or no}."
+
+
 class Measure(models.Model):
     """推进措施: the smallest item of a plan that carries an assignment."""
 
@@ -121,9 +130,18 @@ class Measure(models.Model):
         return f"{self.code} {self.text[:40]}"
 
     @property
+    def number(self) -> str:
+        """The measure's own number as issued, never glued to its text: 2. or （2）."""
+        return measure_number(self.label, self.no)
+
+    @property
     def code(self) -> str:
-        """Short reference as people say it: 四.2 (task 四, measure 2)."""
-        return f"{self.key_task.numeral}.{self.no}"
+        """Reference as the plan numbers it: 四、2. (task 四、, measure 2.), （四）2., or with
+        the measure's groups between them: 一、（二）3."""
+        task = self.key_task.label.strip()
+        if task and not task.endswith(("、", "）", ")", ".", "．")):
+            task += "、"
+        return f"{task}{''.join(self.path)}{self.number}"
 
 
 class Assignment(models.Model):

@@ -26,7 +26,15 @@ from luoshi.lib import clock
 from luoshi.orgs.models import Organization, User
 from luoshi.orgs.services import Directory, get_or_create_region, region_name_for
 from luoshi.plans import draft_edits
-from luoshi.plans.models import Assignment, ImportDraft, KeyTask, Measure, Plan, Target
+from luoshi.plans.models import (
+    Assignment,
+    ImportDraft,
+    KeyTask,
+    Measure,
+    Plan,
+    Target,
+    measure_number,
+)
 
 
 class PlanExists(Exception):
@@ -259,7 +267,7 @@ def plan_ledger(plan: Plan, shown) -> dict:
     measures = list(
         Measure.objects.filter(key_task__plan=plan)
         .order_by("key_task__no", "no")
-        .values("pk", "key_task_id", "label", "text", "needs_review", "deadline")
+        .values("pk", "key_task_id", "label", "no", "text", "needs_review", "deadline")
     )
     shown_ids = set(shown.order_by().values_list("pk", flat=True))
     departments, organizations = {}, {}
@@ -281,6 +289,7 @@ def plan_ledger(plan: Plan, shown) -> dict:
     rows = {task["pk"]: [] for task in tasks}
     for measure in measures:
         if measure["pk"] in shown_ids:
+            measure["number"] = measure_number(measure["label"], measure["no"])
             measure["departments"] = departments.get(measure["pk"], [])
             measure["targets"] = targets.get(measure["pk"], [])
             rows[measure["key_task_id"]].append(measure)

@@ -159,12 +159,19 @@ def test_another_department_gets_404_for_everything(
     assert Report.objects.get(pk=report.pk).status == Report.Status.DRAFT
 
 
-def test_a_leader_reads_but_gets_403_for_every_change(token_client, b_draft, leader):
+def test_a_leader_reads_but_gets_403_for_every_change(
+    token_client, b_draft, leader, commerce_reporter, commerce_head
+):
     report, attachment = b_draft
     api = token_client(leader)
     for method, url, data in requests_on(report, attachment):
+        if "attachments" in url:
+            continue  # a draft's file: see below
         response = call(api, method, url, data)
         assert response.status_code == (200 if method == "get" else 403), url
+    # Signed off, the report and its file are the leader's to read.
+    services.submit_for_signoff(commerce_reporter, fill(report, commerce_reporter))
+    services.sign_off(commerce_head, report)
     response = call(api, "get", f"/api/v1/attachments/{attachment.pk}", None)
     assert response.content_read.startswith(b"%PDF")
     assert response["Content-Type"] == "application/pdf"
@@ -301,3 +308,31 @@ def test_bulk_accept_and_the_leads_view_of_co_entries(
         "/api/v1/bulk-accept", {"report_ids": [report.pk]}, content_type=JSON
     )
     assert response.json() == {"accepted": [], "skipped": [report.pk]}
+
+
+def test_a_draft_reads_as_not_submitted_to_the_coordinator(
+    token_client, b_draft, coordinator, commerce_reporter, commerce_head
+):
+    """The coordinator's token sees what the coordinator's pages show: a draft or a report
+    awaiting sign-off is not reported yet — no entries, no files."""
+    report, attachment = b_draft
+    entry = report.entries.first()
+    services.save_entry(commerce_reporter, entry, {"progress": "草稿里的半句话"}, entry.version)
+    office, own = token_client(coordinator), token_client(commerce_reporter)
+    detail = office.get(f"/api/v1/reports/{report.pk}").json()
+    assert detail["status"] == "draft"
+    assert detail["withheld"] == "未报送"
+    assert detail["entries"] == []
+    assert call(office, "get", f"/api/v1/attachments/{attachment.pk}", None).status_code == 404
+    # The department itself reads its draft in full.
+    mine = own.get(f"/api/v1/reports/{report.pk}").json()
+    assert mine["withheld"] == ""
+    assert "草稿里的半句话" in [e["progress"] for e in mine["entries"]]
+    fill(report, commerce_reporter, text="本月完成冷链设施改造2处。")
+    services.submit_for_signoff(commerce_reporter, report)
+    assert office.get(f"/api/v1/reports/{report.pk}").json()["withheld"] == "尚未签发"
+    services.sign_off(commerce_head, report)
+    detail = office.get(f"/api/v1/reports/{report.pk}").json()
+    assert detail["withheld"] == ""
+    assert "本月完成冷链设施改造2处。" in [e["progress"] for e in detail["entries"]]
+    assert call(office, "get", f"/api/v1/attachments/{attachment.pk}", None).status_code == 200

@@ -196,7 +196,7 @@ def test_target_attainment_shows_the_owners_actual_against_the_target(
 ):
     data = dashboard_json(client_for(coordinator), "targets_data", tracked)
     [item] = data["targets"]
-    assert item["code"] == "十.3"
+    assert item["code"] == "十、3."
     assert item["actual"] == "1500"
     assert item["attainment"] == 75.0
     assert item["schedule"] == 100.0  # a cap holds all along

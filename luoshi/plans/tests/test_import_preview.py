@@ -415,7 +415,7 @@ def test_confirm_creates_the_plan_with_the_corrections(client_for, office, draft
     assert Organization.objects.count() == organizations + 2  # 市数据局 and 市有关部门
     assert "商务部门" in department("市财政局").aliases
     confirmed = Target.objects.filter(measure__key_task__plan=plan, confirmed=True)
-    assert [(t.measure.code, t.value_display) for t in confirmed] == [("十.2", "100")]
+    assert [(t.measure.code, t.value_display) for t in confirmed] == [("十、2.", "100")]
     draft.refresh_from_db()
     assert draft.status == "confirmed" and draft.plan == plan
     assert "上线" in client.get(response["Location"]).content.decode()

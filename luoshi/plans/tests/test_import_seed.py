@@ -66,7 +66,7 @@ def test_seed_plan_names_32_departments_and_keeps_the_placeholder(seed_plan):
         measure__key_task__plan=seed_plan, organization__kind=Organization.Kind.PLACEHOLDER
     )
     assert placeholder.organization.name == "市有关部门"
-    assert placeholder.measure.code == "十七.2"
+    assert placeholder.measure.code == "十七、2."
 
 
 def test_aliases_in_the_document_resolve_to_the_directory_department(seed_plan):

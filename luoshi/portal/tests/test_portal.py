@@ -95,13 +95,13 @@ def test_the_open_data_downloads_are_csv_with_a_bom_and_json(client_for, publish
     assert rows[0][:3] == ["重点任务", "措施编号", "推进措施"]
     commerce = [r for r in rows if r[7] == "市商务局"]
     assert commerce and all(r[9] == "十一月按时报送。" for r in commerce)
-    assert any("实际值 1500元" in r[5] for r in rows if r[1] == "十.3")
+    assert any("实际值 1500元" in r[5] for r in rows if r[1] == "十、3.")
     response = client.get(reverse("portal:publication_json", args=[published.pk]))
     data = json.loads(response.content)
     assert data["plan"]["doc_number"] == "枣发改经贸〔2022〕243号"
     assert data["period"]["label"] == "2026年11月"
     [ten] = [t for t in data["tasks"] if t["label"] == "十、"]
-    [m3] = [m for m in ten["measures"] if m["code"] == "十.3"]
+    [m3] = [m for m in ten["measures"] if m["code"] == "十、3."]
     assert m3["targets"][0]["actual"] == "1500"
 
 
