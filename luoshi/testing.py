@@ -453,7 +453,9 @@ def _convert(data: bytes, suffix: str, target: str) -> bytes:
             ],
             check=True,
             capture_output=True,
-            timeout=180,
+            # A year of a plan's ledger (12 sheets of ~300 rows) takes LibreOffice a minute
+            # on 2 idle cores, five on a loaded one.
+            timeout=900,
         )
         (output,) = Path(directory, "out").iterdir()
         return output.read_bytes()

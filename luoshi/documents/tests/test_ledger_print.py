@@ -12,9 +12,8 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from luoshi.documents.pdf import office_to_pdf
 from luoshi.reporting.models import Report, ReportEntry
-from luoshi.testing import at, require_cjk_font, require_program, track
+from luoshi.testing import at, convert, require_cjk_font, require_program, track
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -72,7 +71,7 @@ def test_a_year_of_ledger_prints_every_progress_text_on_a4_landscape_pages(
     (artifacts / "ledger-year.xlsx").write_bytes(data)
     sheets = load_workbook(io.BytesIO(data)).sheetnames
     assert sheets == [p.label for p in months] + ["报送及时性"]
-    pdf = office_to_pdf(data, "xlsx")
+    pdf = convert(data, "xlsx", "pdf")
     (tmp_path / "ledger.pdf").write_bytes(pdf)
     (artifacts / "ledger-year.pdf").write_bytes(pdf)
     january = months[0]
