@@ -196,13 +196,32 @@ ROLE_SUFFIXES = (
     (re.compile(r"[（(]?(?:配合|参与|协助|协同)(?:单位|部门)?[）)]?$"), "co"),
     (
         re.compile(
-            r"(?:按职责分工负责|按职责分工|按照职责分工负责|分别负责|共同负责|负责落实|负责|抓好落实|落实)$"
+            r"(?:按职责分工负责|按职责分工|按照职责分工负责|分别负责|共同负责|负责落实|负责|抓好落实|"
+            r"落实|指导|组织实施|推进)$"
         ),
         None,
     ),
 )
 # 责任单位：… heads names without giving them a role; 牵头单位：… and 配合单位：… give theirs.
-PLAIN_HEADING = re.compile(r"^(?:责任|主责|实施)(?:单位|部门)$")
+PLAIN_HEADING = re.compile(r"^(?:责任|主责|实施|负责)(?:单位|部门)$")
+# A labelled field of a bracket that names no unit: （负责部门：…；适用范围：…自贸试验区）.
+OTHER_FIELD = re.compile(r"^[^：:，,；;、]{2,8}[:：]")
+UNIT_FIELD = re.compile(
+    r"^(?:牵头|责任|配合|参与|协办|主责|协助|主办|落实|实施|负责)(?:单位|部门)?\s*[:：]"
+)
+# A sentence of a list that states a rule rather than naming units: 排在第一位的部门为牵头部门;
+# 具体任务均涉及相关市（州）人民政府，不再做分工.
+RULE_CLAUSE = re.compile(r"不再|涉及|排在|排名|列第|第一位|首位|以下简称|以下统称")
+# A 完成时限 cell's words where a department was expected: 持续推进, 长期坚持.
+NOT_A_UNIT = re.compile(
+    r"^(?:持续|长期|常态化|定期|逐步|分阶段|按年度)(?:推进|坚持|开展|实施)?(?:中)?$|^\d{4}\s*年|^\d{1,2}\s*月"
+)
+# A heading of a collective cut by its 、 (各区、县级市人民政府): one unit, glued to what follows.
+COLLECTIVE_HEAD = re.compile(r"^各(?:区|县|市|镇|乡|街道|县级市|市辖区|旗)$")
+# A会同B负责: A leads and B takes part.
+TOGETHER = re.compile(
+    r"(?P<lead>[^，,；;。:：]+?)会同(?P<co>[^，,；;。:：]+?)(?:共同)?(?:负责|落实|推进|实施)?(?=[，,；;。]|$)"
+)
 ETC = re.compile(r"等(?:有关|相关)?(?:部门|单位)?$")
 
 # 市有关部门, 各有关单位, 相关部门: someone must say which offices are meant.
@@ -283,6 +302,8 @@ def canonical_name(name: str) -> str:
         before, inside = name[:opened], name[opened + 1 : -1]
         if not (before.endswith(OFFICE_ENDINGS) or (before and ANNOTATION.search(inside))):
             break
+        if COLLECTIVE.search(before) and not ANNOTATION.search(inside):
+            break  # 各县（市、区）政府（管委会）: the bracket adds units, it names no alias
         name = before.strip()
     return name
 
@@ -318,7 +339,7 @@ class DocumentRules:
 
 
 FIRST_IS_LEAD = re.compile(
-    r"(?:排在?|列在?|排名)?(?:第一位|第一个|首位|首个|第一)(?:的|单位|部门)*(?:为|是)"
+    r"(?:排在?|列在?|排名)?(?:第一位|第一个|首位|首个|第一)(?:的|者|单位|部门)*(?:为|是)"
     r"(?:牵头|主责)(?:单位|部门)"
     r"|(?:牵头|主责)(?:单位|部门)(?:排|列)在?(?:第一位|首位)"
 )
@@ -392,20 +413,25 @@ def _entries(cell: str) -> list[tuple[str, str | None]]:
     has_heading = False
     pending: list[int] = []  # names of this clause still waiting for a role
     prefix = ""
-    for clause, separator in top_level_split(TAGS.sub(" ", cell), CLAUSE_SEPARATORS):
+    for clause, separator in top_level_split(_unit_fields(TAGS.sub(" ", cell)), CLAUSE_SEPARATORS):
         clause_names: list[str] = []
+        if RULE_CLAUSE.search(clause):
+            clause = ""
         glued = ""  # 市 商务局: a prefix the extraction cut off its name
-        for piece, _ in top_level_split(clause, NAME_SEPARATORS):
+        for piece, cut in top_level_split(clause, NAME_SEPARATORS):
             piece = piece.strip()
             if piece in LONE_PREFIXES:
                 glued += piece
+                continue
+            if COLLECTIVE_HEAD.match(glued + piece) and cut == "、":
+                glued += piece + cut
                 continue
             if piece:
                 clause_names.extend(_split_conjunctions(glued + piece))
                 glued = ""
         for token in clause_names:
             token = re.sub(r"^(?:由|请)", "", token.strip())
-            if not token or SAME_BELOW.match(token):
+            if not token or SAME_BELOW.match(token) or NOT_A_UNIT.match(token):
                 continue
             if PLAIN_HEADING.match(token):
                 heading_role, has_heading, pending = None, True, []
@@ -423,9 +449,18 @@ def _entries(cell: str) -> list[tuple[str, str | None]]:
                 else:  # 牵头单位：市商务局
                     heading_role, has_heading, pending = role, True, []
                 continue
-            if name.startswith("市") and not PLACEHOLDER.search(name):
+            if (
+                name.startswith("市")
+                and not name.startswith("市场")
+                and not PLACEHOLDER.search(name)
+            ):
                 prefix = "市"
-            elif prefix and name.startswith(DEPARTMENT_WORDS):  # 城市管理局, 乡村振兴局
+            elif (
+                prefix
+                and name.startswith(DEPARTMENT_WORDS)  # 城市管理局, 乡村振兴局
+                and not PLACE_WORDS.search(name.replace("城市", ""))  # 人民银行广州分行
+                and not name.endswith(("总局", "部"))  # 市场监管总局、商务部: a ministry
+            ):
                 name = prefix + name
             elif ADMINISTRATIVE_PREFIX.match(name) or PLACE_WORDS.search(name):
                 prefix = ""
@@ -442,6 +477,34 @@ def _entries(cell: str) -> list[tuple[str, str | None]]:
         if separator in "；;。":
             has_heading, heading_role = False, None
     return list(zip(names, roles, strict=True))
+
+
+def other_fields(inside: str) -> str:
+    """The labelled fields of a bracket that name no unit (适用范围：上海自贸试验区), joined."""
+    found = []
+    for field_text, _ in top_level_split(inside, "；;"):
+        stripped = field_text.strip()
+        if OTHER_FIELD.match(stripped) and not UNIT_FIELD.match(stripped):
+            found.append(stripped)
+    return "；".join(found)
+
+
+def _unit_fields(cell: str) -> str:
+    """The list without the labelled fields of a bracket that name no unit (适用范围：…), and
+    with A会同B负责 written as the roles it gives (A牵头，B配合)."""
+    kept = []
+    for field_text, separator in top_level_split(cell, "；;"):
+        stripped = field_text.strip()
+        if OTHER_FIELD.match(stripped) and not UNIT_FIELD.match(stripped):
+            continue
+        kept.append(field_text + separator)
+    text = "".join(kept).rstrip("；;")
+    if "会同" not in text:
+        return text
+    return "".join(
+        TOGETHER.sub(r"\g<lead>牵头，\g<co>配合", piece) + separator
+        for piece, separator in top_level_split(text, "，,；;。")
+    )
 
 
 def split_departments(cell: str, rules: DocumentRules | None = None) -> list[ParsedDepartment]:
