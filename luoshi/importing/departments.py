@@ -415,14 +415,17 @@ def _entries(cell: str) -> list[tuple[str, str | None]]:
     prefix = ""
     for clause, separator in top_level_split(_unit_fields(TAGS.sub(" ", cell)), CLAUSE_SEPARATORS):
         clause_names: list[str] = []
-        if RULE_CLAUSE.search(clause):
-            clause = ""
+        if RULE_CLAUSE.search(_outside_brackets(clause)):
+            clause = ""  # not 市发展改革委（以下简称市发改委）
         glued = ""  # 市 商务局: a prefix the extraction cut off its name
         for piece, cut in top_level_split(clause, NAME_SEPARATORS):
             piece = piece.strip()
             if piece in LONE_PREFIXES:
                 glued += piece
                 continue
+            if glued.endswith("、") and piece.startswith("各"):  # 各区、各部门: two units
+                clause_names.append(glued[:-1])
+                glued = ""
             if COLLECTIVE_HEAD.match(glued + piece) and cut == "、":
                 glued += piece + cut
                 continue
@@ -477,6 +480,18 @@ def _entries(cell: str) -> list[tuple[str, str | None]]:
         if separator in "；;。":
             has_heading, heading_role = False, None
     return list(zip(names, roles, strict=True))
+
+
+def _outside_brackets(text: str) -> str:
+    kept, depth = [], 0
+    for char in text:
+        if char in OPENING:
+            depth += 1
+        elif char in CLOSING and depth:
+            depth -= 1
+        elif depth == 0:
+            kept.append(char)
+    return "".join(kept)
 
 
 def other_fields(inside: str) -> str:

@@ -280,3 +280,11 @@ def test_the_issuer_opening_the_title_line():
     plan = parse_text(f"泉州市人民政府办公室{TITLE}\n{NUMBER}\n" + REST)
     assert plan.issuers == [ISSUER]
     assert plan.doc_number == NUMBER
+
+
+def test_an_annotation_or_a_second_collective_stays_what_it_is():
+    assert units("市发展改革委（以下简称市发改委）、市财政局") == [
+        ("市发展改革委", None, "department"),
+        ("市财政局", None, "department"),
+    ]
+    assert units("各区、各部门") == [("各区", None, "collective"), ("各部门", None, "collective")]
