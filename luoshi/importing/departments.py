@@ -9,7 +9,13 @@ once may serve the names after it (市发展改革委、财政局、商务局). 
 directory maps the remaining aliases (市住建局 → 市住房城乡建设局) when the plan is stored.
 
 A document may state a rule once for all its lists (排在第一位的为牵头单位; 各区（市）政府……以下不再
-列出); `read_rules` finds it and `split_departments` applies it.
+列出); `read_rules` finds it and `split_departments` applies it. A clause stating a rule is never
+a unit (具体任务均涉及相关市（州）人民政府，不再做分工), nor a deadline's words (持续推进).
+
+State Council and ministry documents label the fields of a bracket (负责部门：…；适用范围：…):
+only the fields that name units are read. Roles also come from verbs: A会同B负责 (A leads, B
+takes part), A牵头，B参与, A、B指导 (no role). A collective may hold 、 or brackets of its own:
+各区、县级市人民政府 and 各县（市、区）政府（管委会） are one unit each.
 """
 
 import re
@@ -494,26 +500,32 @@ def _outside_brackets(text: str) -> str:
     return "".join(kept)
 
 
+def _owned_office(name: str) -> bool:
+    """市商务局, 商务部: an office's name, not a field's label (实施地区)."""
+    owned = ADMINISTRATIVE_PREFIX.match(name) or name.startswith(DEPARTMENT_WORDS)
+    return bool(owned) and name.endswith(OFFICE_ENDINGS)
+
+
+def _other_field(text: str) -> bool:
+    """适用范围：… is a field naming no unit; 牵头单位：… and 市商务局：… name one."""
+    label = OTHER_FIELD.match(text.strip())
+    return bool(label) and not UNIT_FIELD.match(text.strip()) and not _owned_office(label[0][:-1])
+
+
 def other_fields(inside: str) -> str:
     """The labelled fields of a bracket that name no unit (适用范围：上海自贸试验区), joined."""
-    found = []
-    for field_text, _ in top_level_split(inside, "；;"):
-        stripped = field_text.strip()
-        if OTHER_FIELD.match(stripped) and not UNIT_FIELD.match(stripped):
-            found.append(stripped)
-    return "；".join(found)
+    fields = [text.strip() for text, _ in top_level_split(inside, "；;")]
+    return "；".join(text for text in fields if _other_field(text))
 
 
 def _unit_fields(cell: str) -> str:
     """The list without the labelled fields of a bracket that name no unit (适用范围：…), and
     with A会同B负责 written as the roles it gives (A牵头，B配合)."""
-    kept = []
-    for field_text, separator in top_level_split(cell, "；;"):
-        stripped = field_text.strip()
-        if OTHER_FIELD.match(stripped) and not UNIT_FIELD.match(stripped):
-            continue
-        kept.append(field_text + separator)
-    text = "".join(kept).rstrip("；;")
+    text = "".join(
+        field_text + separator
+        for field_text, separator in top_level_split(cell, "；;")
+        if not _other_field(field_text)
+    ).rstrip("；;")
     if "会同" not in text:
         return text
     return "".join(

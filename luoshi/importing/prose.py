@@ -8,6 +8,10 @@ departments of an item in one of three ways:
 - on lines of their own after it: 牵头单位：… / 责任单位：… / 配合单位：…;
 - once for a heading, covering every numbered item below it.
 
+A paragraph whose sentences each end with their own department bracket (……运营。（负责部门：
+人民银行）支持……业务。（负责部门：商务部）) holds one measure per sentence; measures may also
+stand at the top level (一、…三十、) with no groups, the plan then being one task.
+
 A *measure* is an item that carries departments, its own or those of a heading above it that
 covers its sub-items (then the measure is a leaf below that heading, and it needs review: the
 document does not name its departments for it alone). An item without departments beside

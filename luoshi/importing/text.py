@@ -7,7 +7,8 @@ repeats, and so may the title of the task that continues. The table may number i
 (序号), give each measure a deadline (完成时限), split the departments into a lead and a co
 column (牵头单位 | 配合单位), or have no task column at all, its tasks then being the numbered
 headings between the tables. A plan without such a table is read as running text
-(luoshi.importing.prose).
+(luoshi.importing.prose). A table flattened one cell per line (序号 / 工作内容 / 工作进展 /
+责任单位, then 1 / … / … / …) is written back as one line per row first.
 
 A cell of measures with a cell of departments next to it is a *block*. When a block holds
 several measures, the text no longer says which department belongs to which measure; each

@@ -288,3 +288,11 @@ def test_an_annotation_or_a_second_collective_stays_what_it_is():
         ("市财政局", None, "department"),
     ]
     assert units("各区、各部门") == [("各区", None, "collective"), ("各部门", None, "collective")]
+
+
+def test_a_unit_before_a_colon_is_no_field_label():
+    assert [n for n, *_ in units("市商务局：牵头；市财政局、市统计局")] == [
+        "市商务局",
+        "市财政局",
+        "市统计局",
+    ]
