@@ -47,6 +47,7 @@ test: setup-dev
 bench: setup-dev
 	$(PY) -m bench.run $(BENCH_ARGS)
 	$(PY) bench/import_accuracy.py $(BENCH_DIR)
+	$(PY) bench/import_corpus.py
 	$(PY) bench/parse_speed.py
 
 lint: setup-dev

@@ -9,7 +9,13 @@ once may serve the names after it (市发展改革委、财政局、商务局). 
 directory maps the remaining aliases (市住建局 → 市住房城乡建设局) when the plan is stored.
 
 A document may state a rule once for all its lists (排在第一位的为牵头单位; 各区（市）政府……以下不再
-列出); `read_rules` finds it and `split_departments` applies it.
+列出); `read_rules` finds it and `split_departments` applies it. A clause stating a rule is never
+a unit (具体任务均涉及相关市（州）人民政府，不再做分工), nor a deadline's words (持续推进).
+
+State Council and ministry documents label the fields of a bracket (负责部门：…；适用范围：…):
+only the fields that name units are read. Roles also come from verbs: A会同B负责 (A leads, B
+takes part), A牵头，B参与, A、B指导 (no role). A collective may hold 、 or brackets of its own:
+各区、县级市人民政府 and 各县（市、区）政府（管委会） are one unit each.
 """
 
 import re
@@ -196,13 +202,32 @@ ROLE_SUFFIXES = (
     (re.compile(r"[（(]?(?:配合|参与|协助|协同)(?:单位|部门)?[）)]?$"), "co"),
     (
         re.compile(
-            r"(?:按职责分工负责|按职责分工|按照职责分工负责|分别负责|共同负责|负责落实|负责|抓好落实|落实)$"
+            r"(?:按职责分工负责|按职责分工|按照职责分工负责|分别负责|共同负责|负责落实|负责|抓好落实|"
+            r"落实|指导|组织实施|推进)$"
         ),
         None,
     ),
 )
 # 责任单位：… heads names without giving them a role; 牵头单位：… and 配合单位：… give theirs.
-PLAIN_HEADING = re.compile(r"^(?:责任|主责|实施)(?:单位|部门)$")
+PLAIN_HEADING = re.compile(r"^(?:责任|主责|实施|负责)(?:单位|部门)$")
+# A labelled field of a bracket that names no unit: （负责部门：…；适用范围：…自贸试验区）.
+OTHER_FIELD = re.compile(r"^[^：:，,；;、]{2,8}[:：]")
+UNIT_FIELD = re.compile(
+    r"^(?:牵头|责任|配合|参与|协办|主责|协助|主办|落实|实施|负责)(?:单位|部门)?\s*[:：]"
+)
+# A sentence of a list that states a rule rather than naming units: 排在第一位的部门为牵头部门;
+# 具体任务均涉及相关市（州）人民政府，不再做分工.
+RULE_CLAUSE = re.compile(r"不再|涉及|排在|排名|列第|第一位|首位|以下简称|以下统称")
+# A 完成时限 cell's words where a department was expected: 持续推进, 长期坚持.
+NOT_A_UNIT = re.compile(
+    r"^(?:持续|长期|常态化|定期|逐步|分阶段|按年度)(?:推进|坚持|开展|实施)?(?:中)?$|^\d{4}\s*年|^\d{1,2}\s*月"
+)
+# A heading of a collective cut by its 、 (各区、县级市人民政府): one unit, glued to what follows.
+COLLECTIVE_HEAD = re.compile(r"^各(?:区|县|市|镇|乡|街道|县级市|市辖区|旗)$")
+# A会同B负责: A leads and B takes part.
+TOGETHER = re.compile(
+    r"(?P<lead>[^，,；;。:：]+?)会同(?P<co>[^，,；;。:：]+?)(?:共同)?(?:负责|落实|推进|实施)?(?=[，,；;。]|$)"
+)
 ETC = re.compile(r"等(?:有关|相关)?(?:部门|单位)?$")
 
 # 市有关部门, 各有关单位, 相关部门: someone must say which offices are meant.
@@ -283,6 +308,8 @@ def canonical_name(name: str) -> str:
         before, inside = name[:opened], name[opened + 1 : -1]
         if not (before.endswith(OFFICE_ENDINGS) or (before and ANNOTATION.search(inside))):
             break
+        if COLLECTIVE.search(before) and not ANNOTATION.search(inside):
+            break  # 各县（市、区）政府（管委会）: the bracket adds units, it names no alias
         name = before.strip()
     return name
 
@@ -318,7 +345,7 @@ class DocumentRules:
 
 
 FIRST_IS_LEAD = re.compile(
-    r"(?:排在?|列在?|排名)?(?:第一位|第一个|首位|首个|第一)(?:的|单位|部门)*(?:为|是)"
+    r"(?:排在?|列在?|排名)?(?:第一位|第一个|首位|首个|第一)(?:的|者|单位|部门)*(?:为|是)"
     r"(?:牵头|主责)(?:单位|部门)"
     r"|(?:牵头|主责)(?:单位|部门)(?:排|列)在?(?:第一位|首位)"
 )
@@ -392,20 +419,28 @@ def _entries(cell: str) -> list[tuple[str, str | None]]:
     has_heading = False
     pending: list[int] = []  # names of this clause still waiting for a role
     prefix = ""
-    for clause, separator in top_level_split(TAGS.sub(" ", cell), CLAUSE_SEPARATORS):
+    for clause, separator in top_level_split(_unit_fields(TAGS.sub(" ", cell)), CLAUSE_SEPARATORS):
         clause_names: list[str] = []
+        if RULE_CLAUSE.search(_outside_brackets(clause)):
+            clause = ""  # not 市发展改革委（以下简称市发改委）
         glued = ""  # 市 商务局: a prefix the extraction cut off its name
-        for piece, _ in top_level_split(clause, NAME_SEPARATORS):
+        for piece, cut in top_level_split(clause, NAME_SEPARATORS):
             piece = piece.strip()
             if piece in LONE_PREFIXES:
                 glued += piece
+                continue
+            if glued.endswith("、") and piece.startswith("各"):  # 各区、各部门: two units
+                clause_names.append(glued[:-1])
+                glued = ""
+            if COLLECTIVE_HEAD.match(glued + piece) and cut == "、":
+                glued += piece + cut
                 continue
             if piece:
                 clause_names.extend(_split_conjunctions(glued + piece))
                 glued = ""
         for token in clause_names:
             token = re.sub(r"^(?:由|请)", "", token.strip())
-            if not token or SAME_BELOW.match(token):
+            if not token or SAME_BELOW.match(token) or NOT_A_UNIT.match(token):
                 continue
             if PLAIN_HEADING.match(token):
                 heading_role, has_heading, pending = None, True, []
@@ -423,9 +458,18 @@ def _entries(cell: str) -> list[tuple[str, str | None]]:
                 else:  # 牵头单位：市商务局
                     heading_role, has_heading, pending = role, True, []
                 continue
-            if name.startswith("市") and not PLACEHOLDER.search(name):
+            if (
+                name.startswith("市")
+                and not name.startswith("市场")
+                and not PLACEHOLDER.search(name)
+            ):
                 prefix = "市"
-            elif prefix and name.startswith(DEPARTMENT_WORDS):  # 城市管理局, 乡村振兴局
+            elif (
+                prefix
+                and name.startswith(DEPARTMENT_WORDS)  # 城市管理局, 乡村振兴局
+                and not PLACE_WORDS.search(name.replace("城市", ""))  # 人民银行广州分行
+                and not name.endswith(("总局", "部"))  # 市场监管总局、商务部: a ministry
+            ):
                 name = prefix + name
             elif ADMINISTRATIVE_PREFIX.match(name) or PLACE_WORDS.search(name):
                 prefix = ""
@@ -442,6 +486,52 @@ def _entries(cell: str) -> list[tuple[str, str | None]]:
         if separator in "；;。":
             has_heading, heading_role = False, None
     return list(zip(names, roles, strict=True))
+
+
+def _outside_brackets(text: str) -> str:
+    kept, depth = [], 0
+    for char in text:
+        if char in OPENING:
+            depth += 1
+        elif char in CLOSING and depth:
+            depth -= 1
+        elif depth == 0:
+            kept.append(char)
+    return "".join(kept)
+
+
+def _owned_office(name: str) -> bool:
+    """市商务局, 商务部: an office's name, not a field's label (实施地区)."""
+    owned = ADMINISTRATIVE_PREFIX.match(name) or name.startswith(DEPARTMENT_WORDS)
+    return bool(owned) and name.endswith(OFFICE_ENDINGS)
+
+
+def _other_field(text: str) -> bool:
+    """适用范围：… is a field naming no unit; 牵头单位：… and 市商务局：… name one."""
+    label = OTHER_FIELD.match(text.strip())
+    return bool(label) and not UNIT_FIELD.match(text.strip()) and not _owned_office(label[0][:-1])
+
+
+def other_fields(inside: str) -> str:
+    """The labelled fields of a bracket that name no unit (适用范围：上海自贸试验区), joined."""
+    fields = [text.strip() for text, _ in top_level_split(inside, "；;")]
+    return "；".join(text for text in fields if _other_field(text))
+
+
+def _unit_fields(cell: str) -> str:
+    """The list without the labelled fields of a bracket that name no unit (适用范围：…), and
+    with A会同B负责 written as the roles it gives (A牵头，B配合)."""
+    text = "".join(
+        field_text + separator
+        for field_text, separator in top_level_split(cell, "；;")
+        if not _other_field(field_text)
+    ).rstrip("；;")
+    if "会同" not in text:
+        return text
+    return "".join(
+        TOGETHER.sub(r"\g<lead>牵头，\g<co>配合", piece) + separator
+        for piece, separator in top_level_split(text, "，,；;。")
+    )
 
 
 def split_departments(cell: str, rules: DocumentRules | None = None) -> list[ParsedDepartment]:

@@ -8,7 +8,7 @@ guesses when the words are not there.
 import datetime as dt
 import re
 
-from luoshi.importing.departments import top_level_split
+from luoshi.importing.departments import OFFICE_ENDINGS, top_level_split
 from luoshi.importing.model import ReportingRule
 
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号")
@@ -40,6 +40,9 @@ ADDRESSEE_PREFIX = re.compile(
     r"^(?P<prefix>各[区县市乡镇（）()、]+|\S*?(?:高新区|开发区|新区|园区))\S+"
 )
 
+# A unit of its own level, not a department of the prefix's (各镇人民政府、街道办事处).
+OWN_UNIT = re.compile(r"^(?:街道|乡镇|乡|镇|社区|村|各)|(?:政府|办事处|管委会)$")
+
 FREQUENCIES = (
     (re.compile(r"每季度|每个季度|季度(?:末|结束)|按季度?"), "quarterly"),
     (re.compile(r"每半年|半年"), "half-yearly"),
@@ -70,15 +73,47 @@ def doc_number(lines: list[str]) -> tuple[str | None, int | None]:
     return None, None
 
 
-def issuers(lines: list[str], number_at: int | None) -> list[str]:
-    """The issuing offices named above the 文号 (枣庄市商务局 文件 → 枣庄市商务局)."""
-    if number_at is None:
+# 关于印发……的通知, with the issuer before it or not; the title has no sentence punctuation.
+NOTICE_TITLE = re.compile(r"^(?P<issuer>[^，,。；;：:《]{0,40}?)关于[^，,。；;：:]{2,80}$")
+TITLE_ENDINGS = ("通知", "意见", "方案", "函", "决定", "批复", "报告", "计划")
+
+
+def notice_title_at(lines: list[str]) -> tuple[str, int, int] | None:
+    """The 关于……的通知 title wherever it stands near the top, told by its form: the title,
+    its first line and the line after it."""
+    for i, line in _nonblank(lines)[:30]:
+        if not NOTICE_TITLE.match(line):
+            continue
+        parts, j = [line], i + 1
+        while not parts[-1].endswith(TITLE_ENDINGS) and j < len(lines) and len(parts) < 3:
+            if not lines[j].strip():
+                break
+            parts.append(lines[j].strip())
+            j += 1
+        if parts[-1].endswith(TITLE_ENDINGS):
+            return "".join(parts), i, j
+    return None
+
+
+def issuers(
+    lines: list[str], number_at: int | None, title: tuple[str, int, int] | None = None
+) -> list[str]:
+    """The issuing offices, told by their form: the lines naming an office above the end of the
+    header (文号 and title, in either order; 枣庄市商务局 文件 → 枣庄市商务局), else the office
+    opening the title (广州市人民政府办公厅关于印发……的通知)."""
+    ends = [i for i in (number_at, title[2] if title else None) if i is not None]
+    if not ends:
         return []
+    skipped = {number_at} | (set(range(title[1], title[2])) if title else set())
     names = []
-    for _, line in _nonblank(lines[:number_at]):
+    for i, line in _nonblank(lines[: max(ends)]):
         name = re.sub(r"\s*文\s*件\s*$", "", line)
-        if ISSUER_LINE.match(name):
+        if i not in skipped and ISSUER_LINE.match(name) and name.endswith(OFFICE_ENDINGS):
             names.append(name)
+    if not names and title:
+        opening = NOTICE_TITLE.match(title[0])["issuer"]
+        if opening.endswith(OFFICE_ENDINGS):
+            names.append(opening)
     return names
 
 
@@ -123,8 +158,8 @@ def _split_addressees(text: str) -> list[str]:
             if k == 0:
                 match = ADDRESSEE_PREFIX.match(item)
                 prefix = match["prefix"] if match else ""
-            elif prefix and not item.startswith(prefix):
-                item = prefix + item
+            elif prefix and not item.startswith(prefix) and not OWN_UNIT.search(item):
+                item = prefix + item  # not 街道办事处: a unit of its own, not the 镇's
             names.append(item)
     return names
 
@@ -169,7 +204,13 @@ def plan_title(lines: list[str], title_of_notice: str) -> str | None:
     match = QUOTED_TITLE.search(title_of_notice) or PRINTED_TITLE.search(title_of_notice)
     if match:
         return match["title"]
-    headings = [line for line in candidates if not ATTACHMENT.match(line)]
+    headings = [
+        line
+        for line in candidates
+        if not (
+            ATTACHMENT.match(line) or STANDALONE_DOC_NUMBER.match(line) or DATE_LINE.match(line)
+        )
+    ]
     titles = [line for line in headings if TITLE_LIKE.match(line)]
     return (titles or headings)[-1] if headings else None
 

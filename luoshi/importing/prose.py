@@ -8,6 +8,10 @@ departments of an item in one of three ways:
 - on lines of their own after it: 牵头单位：… / 责任单位：… / 配合单位：…;
 - once for a heading, covering every numbered item below it.
 
+A paragraph whose sentences each end with their own department bracket (……运营。（负责部门：
+人民银行）支持……业务。（负责部门：商务部）) holds one measure per sentence; measures may also
+stand at the top level (一、…三十、) with no groups, the plan then being one task.
+
 A *measure* is an item that carries departments, its own or those of a heading above it that
 covers its sub-items (then the measure is a leaf below that heading, and it needs review: the
 document does not name its departments for it alone). An item without departments beside
@@ -39,6 +43,7 @@ from luoshi.importing.departments import (
     PLACEHOLDER,
     DocumentRules,
     merge,
+    other_fields,
     split_departments,
 )
 from luoshi.importing.model import ParsedDepartment, ParsedMeasure, ParsedTask
@@ -74,6 +79,8 @@ SECTION = re.compile(
     r"保障措施|组织保障|工作要求|组织实施|实施步骤|工作步骤|进度安排|工作安排|其他事项)$"
 )
 TRAILING = "。；;，,.．\u3000 "
+# The end of a sentence, before any bracket of fields kept from its department bracket.
+SENTENCE_END = re.compile(r"[。；;]\s*(?:[（(][^（()）]*[）)])?$")
 
 
 @dataclass
@@ -99,6 +106,8 @@ class _Item:
     pieces: list[tuple[str, str]]  # (simplified, as written) of its paragraphs, no departments
     departments: list[ParsedDepartment] = field(default_factory=list)
     bracket_groups: int = 0  # department brackets found in its own words
+    # (pieces before it, its departments) for each department bracket in its own words
+    brackets: list[tuple[int, list[ParsedDepartment]]] = field(default_factory=list)
     deadline: dt.date | None = None
     last_line: int = 0  # the last line holding its words or departments
     parent: _Item | None = None
@@ -176,24 +185,27 @@ def _office_like(name: str) -> bool:
 
 def _take_departments(
     text: str, rules: DocumentRules | None, year: int | None
-) -> tuple[list[str], list[ParsedDepartment], int, dt.date | None]:
+) -> tuple[list[str], list[list[ParsedDepartment]], dt.date | None]:
     """The words of a paragraph without its department brackets, split where one was cut out,
-    the departments, how many brackets named them, and the deadline one of them set
-    (（责任单位：市商务局；完成时限：2023年底前）)."""
-    kept, found, count, at, deadline = [], [], 0, 0, None
+    the departments of each such bracket, and the deadline one of them set
+    (（责任单位：市商务局；完成时限：2023年底前）). A bracket's fields that name no unit stay
+    in the words: （负责部门：商务部；适用范围：上海自贸试验区） leaves （适用范围：…）."""
+    kept, found, at, deadline = [], [], 0, None
     for start, end in _bracket_groups(text):
         inside = text[start + 1 : end - 1]
         heading = DEADLINE_HEADING.search(inside)
         departments = names_departments(inside[: heading.start()] if heading else inside, rules)
         if departments:
-            kept.append(text[at:start])
+            others = other_fields(inside[: heading.start()] if heading else inside)
+            kept.append(
+                text[at:start] + (f"{text[start]}{others}{text[end - 1]}" if others else "")
+            )
             found.append(departments)
-            count += 1
             at = end
             if heading:
                 deadline = deadline_cell(inside[heading.end() :], year)
     kept.append(text[at:])
-    return kept, merge(*found), count, deadline
+    return kept, found, deadline
 
 
 def _read_items(source: Source, start: int, end: int, rules: DocumentRules | None, year):
@@ -271,14 +283,16 @@ def _add_words(item: _Item, i: int, text: str, source: Source, rules, year=None)
         _add_words(item, i, text[: inline.start()], source, rules, year)
         _department_line(item, i, text[inline.start() :], rules, year)
         return
-    kept, departments, count, deadline = _take_departments(text, rules, year)
-    for words in kept:
+    kept, found, deadline = _take_departments(text, rules, year)
+    for k, words in enumerate(kept):
         if words.strip():
             words = words.strip()
             item.pieces.append((words, source.restore(i, words)))
-    if departments:
-        item.departments = merge(item.departments, departments)
-        item.bracket_groups += count
+        if k < len(found):
+            item.brackets.append((len(item.pieces), found[k]))
+    if found:
+        item.departments = merge(item.departments, *found)
+        item.bracket_groups += len(found)
         item.deadline = deadline or item.deadline
         item.closed = True
 
@@ -295,8 +309,8 @@ def _top_level_match(pattern: re.Pattern, text: str) -> re.Match | None:
     return next((m for m in pattern.finditer(text) if depths[m.start()] == 0), None)
 
 
-def _text(item: _Item, written: bool = False) -> str:
-    text = "".join(piece[written] for piece in item.pieces).strip()
+def _text(item: _Item, written: bool = False, pieces: slice = slice(None)) -> str:
+    text = "".join(piece[written] for piece in item.pieces[pieces]).strip()
     # A bracket cut out before the full stop leaves “……建设。” or “……建设” as it should.
     return re.sub(r"[，,；;、\s]+$", "", text)
 
@@ -353,6 +367,24 @@ class _Measure:
     needs_review: bool
     deadline: dt.date | None
     bearer: _Item  # the item whose departments it has: itself or a heading covering it
+    # its words among its item's: all, or one sentence of several
+    pieces: slice = field(default_factory=lambda: slice(None))
+
+
+def _sentences(item: _Item) -> list[tuple[slice, list[ParsedDepartment]]] | None:
+    """An item whose sentences each end with their own department bracket (……运营。（负责部门：
+    人民银行）支持……业务。（负责部门：商务部）) holds one measure per sentence; None otherwise."""
+    if item.children or item.from_line or len(item.brackets) < 2:
+        return None
+    found, start = [], 0
+    for end, departments in item.brackets:
+        if end <= start or not SENTENCE_END.search(item.pieces[end - 1][0]):
+            return None
+        found.append((slice(start, end), departments))
+        start = end
+    if start < len(item.pieces):  # words after the last bracket
+        return None
+    return found
 
 
 def _measures(items: list[_Item]) -> list[_Measure]:
@@ -370,6 +402,11 @@ def _measures(items: list[_Item]) -> list[_Measure]:
                 else:
                     shared = len(leaves) > 1
                     found.append(_Measure(leaf, item.departments, shared, item.deadline, item))
+        elif sentences := _sentences(item):
+            found.extend(
+                _Measure(item, departments, False, item.deadline, item, pieces)
+                for pieces, departments in sentences
+            )
         elif item.has_departments:
             several = item.bracket_groups > 1
             found.append(_Measure(item, item.departments, several, item.deadline, item))
@@ -447,8 +484,8 @@ def parse_prose(
             tasks.append(task)
             task_of[key] = task
         task = task_of[key]
-        text = _text(found.item, written=True)
-        targets, deadline = targets_as_written(_text(found.item), text, year)
+        text = _text(found.item, written=True, pieces=found.pieces)
+        targets, deadline = targets_as_written(_text(found.item, pieces=found.pieces), text, year)
         for target in targets:  # a target is due when its measure is
             target.deadline = target.deadline or found.deadline
         departments = [ParsedDepartment(d.name, d.role, d.kind) for d in found.departments]

@@ -42,6 +42,7 @@ UNITS = (
     "人次",
     "场次",
     "人",
+    "名",
     "场",
     "次",
     "套",
@@ -60,14 +61,31 @@ UNITS = (
 # Up to 15 digits, which a float holds exactly; a longer run of digits is no quantity.
 NUMBER = r"(?<![\d.])(?P<value>\d{1,15}(?:\.\d+)?)"
 UNIT = r"(?P<unit>(?:万|亿)?(?:" + "|".join(re.escape(u) for u in UNITS) + r"))"
+COMPARING = (
+    r"不低于|不少于|不超过|不高于|不多于|至少|最少|最多|超过|高于|多于|低于|少于|控制在|达到|达"
+)
 QUANTITY = re.compile(
-    r"(?P<before>不低于|不少于|不超过|不高于|不多于|至少|超过|高于|多于|低于|少于|控制在|达到|达)?\s*"
+    r"(?P<before>(?:最多|最少)?(?:"
+    + COMPARING
+    + r"))?\s*"
     + NUMBER
     + r"\s*"
     + UNIT
     + r"(?P<after>以上|以下|以内|左右|用于|内)?"
 )
+# 最多不超过六批: a number in characters, read only after words that compare (一批 is no target).
+CN_QUANTITY = re.compile(
+    r"(?P<before>(?:最多|最少)?(?:"
+    + COMPARING
+    + r"))\s*(?P<value>[一二两三四五六七八九十百千]{1,6})\s*"
+    + UNIT
+    + r"(?P<after>以上|以下|以内|左右)?"
+)
+CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+CN_POWER = {"十": 10, "百": 100, "千": 1000}
 BEFORE = {
+    "最多": "<=",
+    "最少": ">=",
     "不低于": ">=",
     "不少于": ">=",
     "至少": ">=",
@@ -174,6 +192,27 @@ def deadline_cell(cell: str, year: int | None = None) -> dt.date | None:
     return _without_year(cell, year)
 
 
+def _cn_value(text: str) -> int | None:
+    """六 → 6, 十二 → 12, 二百五十 → 250; None for what is no number (十十)."""
+    total, digit = 0, None
+    for char in text:
+        if char in CN_DIGIT:
+            if digit is not None:
+                return None
+            digit = CN_DIGIT[char]
+        else:
+            total += (1 if digit is None else digit) * CN_POWER[char]
+            digit = None
+    return total + (digit or 0)
+
+
+def _comparator(match: re.Match) -> str:
+    before = match["before"] or ""
+    # 最多不超过: the last words compare; 最多 alone is at most.
+    words = before.removeprefix("最多").removeprefix("最少") or before
+    return BEFORE.get(words) or AFTER.get(match["after"] or "") or ">="
+
+
 def _clause_targets(clause: str) -> list[tuple[int | float, str, str]]:
     if CONDITION.match(clause.strip()):
         return []
@@ -182,9 +221,12 @@ def _clause_targets(clause: str) -> list[tuple[int | float, str, str]]:
     masked = DATE.sub(lambda m: "年" * len(m.group()), clause)
     for match in QUANTITY.finditer(masked):
         unit = match["unit"].replace("％", "%")
-        comparator = BEFORE.get(match["before"] or "") or AFTER.get(match["after"] or "") or ">="
-        found.append((_number(match["value"]), unit, comparator))
-    return found
+        found.append((match.start(), _number(match["value"]), unit, _comparator(match)))
+    for match in CN_QUANTITY.finditer(masked):
+        value = _cn_value(match["value"])
+        if value:
+            found.append((match.start(), value, match["unit"], _comparator(match)))
+    return [quantity for _, *quantity in sorted(found)]
 
 
 def find_targets(text: str, year: int | None = None) -> tuple[list[ParsedTarget], dt.date | None]:

@@ -7,7 +7,8 @@ repeats, and so may the title of the task that continues. The table may number i
 (序号), give each measure a deadline (完成时限), split the departments into a lead and a co
 column (牵头单位 | 配合单位), or have no task column at all, its tasks then being the numbered
 headings between the tables. A plan without such a table is read as running text
-(luoshi.importing.prose).
+(luoshi.importing.prose). A table flattened one cell per line (序号 / 工作内容 / 工作进展 /
+责任单位, then 1 / … / … / …) is written back as one line per row first.
 
 A cell of measures with a cell of departments next to it is a *block*. When a block holds
 several measures, the text no longer says which department belongs to which measure; each
@@ -402,10 +403,67 @@ def _year(lines: list[str]) -> int | None:
     return None
 
 
+ROW_NUMBER = re.compile(r"^(?P<n>\d{1,3})\s*[、.．]?$")
+
+
+def _flattened_rows(lines: list[str]) -> list[tuple[int, int, int]]:
+    """Tables flattened one cell per line (序号 / 工作内容 / 工作进展 / 责任单位, then 1 / … / …
+    / …, repeating), as (first line, last line + 1, cells per row) of each."""
+    nonblank = [i for i, line in enumerate(lines) if line.strip()]
+    found = []
+    k = 0
+    while k < len(nonblank):
+        table = _flattened_at(lines, nonblank, k)
+        if table:
+            width, rows = table
+            after = k + width * (rows + 1)
+            found.append((nonblank[k], nonblank[after - 1] + 1, width))
+            k = after
+        else:
+            k += 1
+    return found
+
+
+def _flattened_at(lines: list[str], nonblank: list[int], k: int) -> tuple[int, int] | None:
+    """(cells per row, rows) of a flattened table whose header starts at nonblank line k."""
+    for width in range(3, 9):
+        cells = [lines[i].strip() for i in nonblank[k : k + width]]
+        if len(cells) < width or any("\t" in c or len(c) > 12 for c in cells):
+            return None
+        columns = _Columns.from_header(cells)
+        if columns is None or columns.number is None:
+            continue
+        rows, at = 0, k + width
+        while at + width <= len(nonblank):
+            number = ROW_NUMBER.match(lines[nonblank[at + columns.number]].strip())
+            if not number or int(number["n"]) != rows + 1:
+                break
+            rows += 1
+            at += width
+        if rows:
+            return width, rows
+    return None
+
+
+def _unflattened(lines: list[str], tables: list[tuple[int, int, int]]) -> list[str]:
+    """The lines with each flattened table written back as one line per row, cells tabbed."""
+    result, at = [], 0
+    for start, end, width in tables:
+        result.extend(lines[at:start])
+        cells = [line.strip() for line in lines[start:end] if line.strip()]
+        result.extend("\t".join(cells[i : i + width]) for i in range(0, len(cells), width))
+        at = end
+    return result + lines[at:]
+
+
 def parse_text(text: str) -> ParsedPlan:
     """A plan from the text of its document; ParseError when it holds no plan."""
     original = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    source = Source(lines=simplified_lines(original), original=original)
+    simplified = simplified_lines(original)
+    tables = _flattened_rows(simplified)
+    if tables:
+        original, simplified = _unflattened(original, tables), _unflattened(simplified, tables)
+    source = Source(lines=simplified, original=original)
     lines = source.lines
     rules = read_rules("\n".join(lines))
     year = _year(lines)
@@ -440,11 +498,17 @@ def _plan(source: Source, before: list[str], after: list[str], tasks: list[Parse
     number, number_at = header.doc_number(before)
     title_of_notice, body_start = "", 0
     addressees: list[str] = []
-    if number_at is not None:
-        title_of_notice, after_title = header.notice_title(before, number_at + 1)
+    # The 文号 and the 关于……的通知 title are told by their form, in whichever order they come.
+    found_title = header.notice_title_at(before)
+    if found_title is not None or number_at is not None:
+        if found_title is not None:
+            title_of_notice, after_title = found_title[0], found_title[2]
+            after_title = max(after_title, (number_at or 0) + 1)
+        else:
+            title_of_notice, after_title = header.notice_title(before, number_at + 1)
         addressees, body_start = header.addressees(before, after_title)
         body_start = body_start or after_title
-    body = _body(before, body_start) if number_at is not None else ""
+    body = _body(before, body_start) if body_start else ""
     title = header.plan_title(before, title_of_notice)
     if not title:
         raise ParseError("没有找到方案标题：分工表或任务条目之前应有方案名称。")
@@ -458,7 +522,7 @@ def _plan(source: Source, before: list[str], after: list[str], tasks: list[Parse
         title=title,
         doc_number=_restore_anywhere(source, number) if number else None,
         issue_date=header.issue_date(before) or header.issue_date(after),
-        issuers=header.issuers(before, number_at),
+        issuers=header.issuers(before, number_at, found_title),
         report_to=report_to,
         reporting=rule,
         parent_documents=header.parent_documents(body, number),

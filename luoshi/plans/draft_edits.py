@@ -272,6 +272,35 @@ def set_role(data: dict, t: int, m: int, i: int, role: str | None):
     _item(get_measure(data, t, m)["departments"], i, _("department"))["role"] = role
 
 
+def _units(measure: dict) -> list[dict]:
+    return [d for d in measure["departments"] if d["kind"] != "placeholder"]
+
+
+def offers_first_is_lead(data: dict, source_text: str) -> bool:
+    """Whether to offer “the first listed leads”: the document names no lead anywhere, states
+    no rule for it (排在第一位的为牵头单位; 按职责分工负责 says no unit leads) and some measure
+    lists several units."""
+    if "职责分工" in source_text:
+        return False
+    found = measures(data)
+    return not any(d["role"] == "lead" for m in found for d in m["departments"]) and any(
+        len(_units(m)) > 1 for m in found
+    )
+
+
+def first_is_lead(data: dict):
+    """The first unit listed for each measure (a placeholder never) leads it, as documents
+    that state 排在第一位的为牵头单位 mean; a measure that names its lead keeps it."""
+    changed = False
+    for measure in measures(data):
+        units = _units(measure)
+        if units and not any(d["role"] == "lead" for d in measure["departments"]):
+            units[0]["role"] = "lead"
+            changed = True
+    if not changed:
+        raise EditError(_("Every measure already names its lead."))
+
+
 def keep_placeholder(data: dict, t: int, m: int, i: int):
     department = _item(get_measure(data, t, m)["departments"], i, _("department"))
     if department["kind"] != "placeholder":

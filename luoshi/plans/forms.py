@@ -284,4 +284,5 @@ EDIT_FORMS = {
     "accept_target": ItemForm,
     "edit_target": TargetForm,
     "delete_target": ItemForm,
+    "first_is_lead": forms.Form,  # for the whole plan: no field
 }

@@ -524,6 +524,7 @@ EDITS = {
     "accept_target": draft_edits.accept_target,
     "edit_target": draft_edits.edit_target,
     "delete_target": draft_edits.delete_target,
+    "first_is_lead": draft_edits.first_is_lead,
 }
 
 
@@ -620,12 +621,8 @@ def confirm_import_draft(user: User, draft: ImportDraft, version: int) -> Plan:
         raise DraftNotReady([_issued_elsewhere(region or draft.region, draft.region.name)])
     directory = Directory(region)
     problems = draft_problems(draft.data, directory)
-    office = directory.find(draft.data.get("report_to") or "")
-    if office is not None and office.pk != user.organization_id:
-        problems.append(
-            _("The plan reports to %(office)s, not to your office: correct “Reports to”.")
-            % {"office": office.name}
-        )
+    if note := coordinated_elsewhere(user, draft.data, directory):
+        problems.append(note)
     if problems:
         raise DraftNotReady(problems)
     _remember_aliases(user, directory, draft.data.get("aliases", {}))
@@ -723,7 +720,22 @@ def confirmed_plan_of_draft(user: User, pk: int) -> Plan | None:
     return draft.plan if draft else None
 
 
-def preview_of_draft(draft: ImportDraft) -> dict:
+def coordinated_elsewhere(user: User, data: dict, directory: Directory) -> str | None:
+    """Who will coordinate a plan reporting to another office than the importer's: the office
+    the document names (its 报送单位) runs the plan, so one of its coordinators puts it live.
+    The document is right as it is; nothing in it is to be corrected."""
+    office = directory.find(data.get("report_to") or "")
+    if office is None or office.pk == user.organization_id:
+        return None
+    return _(
+        "%(office)s will coordinate this plan: the document names it as the office reports go "
+        "to, so it reviews the reports, chases and publishes. A coordinator of %(office)s "
+        "imports the document and puts the plan live; your office (%(own)s) cannot run a plan "
+        "another office coordinates."
+    ) % {"office": office.name, "own": user.organization.name}
+
+
+def preview_of_draft(draft: ImportDraft, user: User) -> dict:
     """What the preview page shows: each department with what the directory knows of it."""
     directory = Directory(draft.region)
     memberships = Organization.members.through.objects.filter(
@@ -776,6 +788,8 @@ def preview_of_draft(draft: ImportDraft) -> dict:
         "unknown": unknown,
         "directory": choices,
         "problems": draft_problems(draft.data, directory),
+        "coordinated_elsewhere": coordinated_elsewhere(user, draft.data, directory),
+        "offer_first_is_lead": draft_edits.offers_first_is_lead(draft.data, draft.source_text),
     }
 
 

@@ -183,7 +183,7 @@ def import_preview(request, pk):
         ),
         "roles": ROLE_CHOICES,
         "comparators": Target.Comparator.choices,
-        **preview_of_draft(draft),
+        **preview_of_draft(draft, request.user),
     }
     return render(request, "plans/import_preview.html", context)
 

@@ -565,6 +565,67 @@ def test_a_plan_reporting_to_another_office_is_refused(client_for, office, draft
         "rule_text": "",
     }
     edit(client, draft, "set_header", **header)
+    # The preview says who will coordinate; it does not ask to correct the document.
+    page = client.get(reverse("plans:import_preview", args=[draft.pk])).content.decode()
+    assert "本方案将由市商务局统筹" in page
+    assert "更正" not in page
     response = confirm(client, draft)
-    assert "不是您所在单位" in client.get(response["Location"]).content.decode()
+    page = client.get(response["Location"]).content.decode()
+    assert "请由市商务局的统筹人员导入文件并确认上线" in page
+    assert "您所在单位（市发展改革委）不能统筹" in page
     assert not Plan.objects.exists()
+
+
+def test_a_plan_reporting_to_the_importers_office_has_no_coordination_note(
+    client_for, office, draft
+):
+    page = client_for(office).get(reverse("plans:import_preview", args=[draft.pk]))
+    assert 'id="coordinator-note"' not in page.content.decode()
+
+
+NO_LEAD_RULE = """枣庄市发展和改革委员会
+枣发改经贸〔2023〕31号
+关于印发枣庄市节能降碳重点工作清单的通知
+各区（市）发展改革局：
+　　现将清单印发给你们，请于每月25日前将进展情况报送市发展改革委。
+2023年3月1日
+枣庄市节能降碳重点工作清单
+序号\t工作任务\t责任单位
+1\t推进重点用能单位节能改造。\t市工业和信息化局、市发展改革委
+2\t推广新能源公交车100辆。\t市交通运输局
+3\t开展节能宣传周活动。\t市有关部门、市机关事务服务中心
+"""
+
+
+def test_a_plan_naming_no_lead_is_offered_the_first_listed_as_lead(client_for, office):
+    client = client_for(office)
+    upload(client, "清单.txt", NO_LEAD_RULE.encode("gb18030"))
+    draft = ImportDraft.objects.get()
+    url = reverse("plans:import_preview", args=[draft.pk])
+    page = client.get(url).content.decode()
+    assert 'id="first-is-lead"' in page
+    assert "排在第一位的为牵头" in page
+    response = edit(client, draft, "first_is_lead")
+    assert response["Location"] == url
+    draft.refresh_from_db()
+    assert [[(d["name"], d["role"]) for d in m["departments"]] for m in draft_measures(draft)] == [
+        [("市工业和信息化局", "lead"), ("市发展改革委", None)],
+        [("市交通运输局", "lead")],
+        # a placeholder never leads: the first unit that is one does
+        [("市有关部门", None), ("市机关事务服务中心", "lead")],
+    ]
+    record = AuditRecord.objects.filter(action="change").latest("pk")
+    assert record.changes["edit"]["new"] == {"op": "first_is_lead"}
+    # Once the plan names its leads, the offer is gone and a second click changes nothing.
+    assert 'id="first-is-lead"' not in client.get(url).content.decode()
+    response = edit(client, draft, "first_is_lead")
+    assert "每项措施均已标明牵头单位" in client.get(response["Location"]).content.decode()
+
+
+def test_a_plan_that_names_its_leads_is_not_offered_the_rule(client_for, office, draft):
+    page = client_for(office).get(reverse("plans:import_preview", args=[draft.pk]))
+    assert 'id="first-is-lead"' not in page.content.decode()
+
+
+def draft_measures(draft):
+    return [m for task in draft.data["tasks"] for m in task["measures"]]
