@@ -81,10 +81,13 @@ class PageReading:
 
 def page_count(data: bytes) -> int:
     """How many pages the scan has (a PDF's pages, a TIFF's frames)."""
-    if data.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
-        return len(pypdfium2.PdfDocument(data))
-    with Image.open(io.BytesIO(data)) as image:
-        return getattr(image, "n_frames", 1)
+    try:
+        if b"%PDF-" in data[:1024]:
+            return len(pypdfium2.PdfDocument(data))
+        with Image.open(io.BytesIO(data)) as image:
+            return getattr(image, "n_frames", 1)
+    except Exception:  # pdfium and Pillow raise many kinds of errors on a broken file
+        raise NotAScan from None
 
 
 def without_text(data: bytes) -> bool:

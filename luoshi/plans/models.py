@@ -238,7 +238,7 @@ class ScanReading(models.Model):
 
     sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
     pages = models.JSONField(_("pages"))
-    created_at = models.DateTimeField(_("read at"), default=clock.now)
+    created_at = models.DateTimeField(_("recognised at"), default=clock.now)
 
     class Meta:
         verbose_name = _("scan reading")
