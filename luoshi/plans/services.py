@@ -539,11 +539,12 @@ def read_scan_of_draft(pk: int) -> str:
         text = ocr.scan_text(pages, Directory(draft.region).names())
         parsed = parse_text(text)
         _check_new_plan(draft.region, parsed)
-    except (UnreadableFile, ParseError, UploadRefused, PlanExists, ocr.NotAScan) as error:
-        ImportDraft.objects.filter(pk=pk).update(
-            scan_state=ScanState.FAILED, scan_error=str(error), updated_at=clock.now()
-        )
+    except (UnreadableFile, ParseError, UploadRefused, PlanExists) as error:
+        _scan_failed(pk, str(error))
         return "failed"
+    except Exception:
+        _scan_failed(pk, _("The scan could not be read. Upload it again, or upload the .docx."))
+        raise  # logged by the worker
     if not parsed.report_to:
         parsed.report_to = draft.uploaded_by.organization.name
     data = parsed.to_dict()
@@ -552,6 +553,12 @@ def read_scan_of_draft(pk: int) -> str:
         data=data, source_text=text, scan_state=ScanState.READ, updated_at=clock.now()
     )
     return "read"
+
+
+def _scan_failed(pk: int, message: str):
+    ImportDraft.objects.filter(pk=pk).update(
+        scan_state=ScanState.FAILED, scan_error=message, updated_at=clock.now()
+    )
 
 
 def _scan_pages(pk: int, sha256: str, data: bytes) -> list[ocr.PageReading]:

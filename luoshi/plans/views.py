@@ -176,10 +176,11 @@ def import_upload(request):
 @role_required(User.Role.COORDINATOR)
 def import_preview(request, pk):
     draft = get_draft_for_user(request.user, pk)
-    if draft.scan_state in (ScanState.QUEUED, ScanState.READING, ScanState.FAILED):
-        return render(request, "plans/import_reading.html", {"draft": draft})
-    if request.htmx:  # the reading page asked; the plan is read now: show the preview
+    reading = draft.scan_state in (ScanState.QUEUED, ScanState.READING)
+    if request.htmx and not reading:  # the reading page polled, the reading is over: reload
         return HttpResponseClientRefresh()
+    if reading or draft.scan_state == ScanState.FAILED:
+        return render(request, "plans/import_reading.html", {"draft": draft})
     context = {
         "draft": draft,
         "header": HeaderForm(initial=HeaderForm.initial_from(draft.data)),

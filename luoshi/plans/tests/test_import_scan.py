@@ -93,6 +93,8 @@ def test_a_scan_is_read_in_the_background_and_every_measure_is_to_review(
     url = reverse("plans:import_preview", args=[draft.pk])
     page = client.get(url).content.decode()
     assert "正在识别" in page and 'hx-trigger="every 2s"' in page
+    poll = client.get(url, headers={"HX-Request": "true"})
+    assert "HX-Refresh" not in poll and 'id="scan-progress"' in poll.content.decode()
     assert "扫描件.tif" in client.get(reverse("plans:import_upload")).content.decode()
     assert AuditRecord.objects.filter(action="upload").count() == 1
 
@@ -142,8 +144,10 @@ def test_a_scan_with_no_plan_in_it_says_why(client_for, office, monkeypatch):
     work_queue()
     draft = ImportDraft.objects.get()
     assert draft.scan_state == "failed" and draft.scan_error
-    page = client.get(reverse("plans:import_preview", args=[draft.pk])).content.decode()
+    url = reverse("plans:import_preview", args=[draft.pk])
+    page = client.get(url).content.decode()
     assert draft.scan_error in page and "every 2s" not in page
+    assert client.get(url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
     # Nothing can be edited or confirmed on it.
     edit = {"op": "set_text", "version": draft.version, "t": 0, "m": 0, "text": "x"}
     client.post(reverse("plans:import_edit", args=[draft.pk]), edit)
@@ -176,3 +180,19 @@ def test_the_reading_page_query_count(client_for, office, engine, django_assert_
     draft = ImportDraft.objects.get()
     with django_assert_num_queries(4):
         assert client.get(reverse("plans:import_preview", args=[draft.pk])).status_code == 200
+
+
+def test_an_engine_that_breaks_leaves_a_message_not_a_draft_read_forever(
+    client_for, office, monkeypatch
+):
+    def broken(data, progress=None):
+        raise RuntimeError("onnxruntime ran out of memory")
+
+    monkeypatch.setattr(ocr, "recognise", broken)
+    client = client_for(office)
+    upload(client, "扫描件.png", _png())
+    work_queue()
+    draft = ImportDraft.objects.get()
+    assert draft.scan_state == "failed"
+    page = client.get(reverse("plans:import_preview", args=[draft.pk])).content.decode()
+    assert "扫描件识别失败" in page
