@@ -252,7 +252,8 @@ class ImportDraft(models.Model):
     """An uploaded plan document and the plan read from it, corrected before it goes live.
 
     `data` is the parsed plan in the JSON contract of docs/import-json.md, plus the draft's own
-    keys (`aliases`, `new_departments`, `accepted` on targets, `kept` on placeholders). Once
+    keys (`aliases`, `new_departments`, `accepted` on targets, `kept` on placeholders,
+    `ocr_page` on the measures of a scan: the page they were read from, from 0). Once
     confirmed, the draft stays as the record of the import and keeps the original file.
     """
 
