@@ -43,12 +43,14 @@ test: setup-dev
 
 # Page times, query counts, throughput ratios and document times at city and province scale
 # (bench/run.py; BENCH_ARGS=--quick for a short run; results in bench/results/latest.json);
-# then the importer's accuracy on documents with a known plan, and its speed on the seed.
+# then the importer's accuracy on documents with a known plan, its speed on the seed, and OCR's
+# accuracy and speed on the seed printed and scanned (bench/scan_accuracy.py, a few minutes).
 bench: setup-dev
 	$(PY) -m bench.run $(BENCH_ARGS)
 	$(PY) bench/import_accuracy.py $(BENCH_DIR)
 	$(PY) bench/import_corpus.py
 	$(PY) bench/parse_speed.py
+	$(PY) bench/scan_accuracy.py
 
 lint: setup-dev
 	$(VENV)/bin/ruff check .

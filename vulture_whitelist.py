@@ -113,6 +113,8 @@ unkeyed_digest_of  # audit/models.py: the pre-key digest, used by migrations 000
 created_by  # Plan, Reminder: plans/services.py, supervision/services.py, supervision/chase.html
 confirmed  # Target: plans, insights, lights filter on it; TOTPDevice (orgs/account_views.py)
 uploaded_by  # ImportDraft, Attachment: plans/services.py filters on it, import pages show it
+scan_done  # ImportDraft: plans/services.py writes it (update), import_reading.html shows it
+scan_error  # ImportDraft: plans/services.py writes it (update), import_reading.html shows it
 published_by  # portal Publication: portal/manage.html
 withdrawn_by  # portal Publication: portal/services.py, portal/manage.html
 closed_by  # Period: reporting/services/workflow.py (close_period)

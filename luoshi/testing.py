@@ -461,22 +461,36 @@ def _convert(data: bytes, suffix: str, target: str) -> bytes:
         return output.read_bytes()
 
 
-def scanned_pdf(pdf: bytes) -> bytes:
-    """A PDF of the first page of `pdf` as a picture, the way a scanner makes one: no text."""
+def scanned_pdf(pdf: bytes, first: int = 1, last: int = 1, dpi: int = 72) -> bytes:
+    """A PDF of pages `first` to `last` of `pdf` as pictures at `dpi`, the way a scanner makes
+    one: no text."""
     require_program("pdftoppm", "poppler-utils")
     with tempfile.TemporaryDirectory() as directory:
         Path(directory, "in.pdf").write_bytes(pdf)
         subprocess.run(
-            ["pdftoppm", "-r", "72", "-png", "-f", "1", "-l", "1", "in.pdf", "page"],
+            ["pdftoppm", "-r", str(dpi), "-png", "-f", str(first), "-l", str(last)]
+            + ["in.pdf", "page"],
             cwd=directory,
             check=True,
             capture_output=True,
-            timeout=60,
+            timeout=120,
         )
-        (png,) = Path(directory).glob("page*.png")
+        pages = [Image.open(png).convert("RGB") for png in sorted(Path(directory).glob("page*"))]
         output = io.BytesIO()
-        Image.open(png).convert("RGB").save(output, format="PDF", resolution=72)
+        pages[0].save(output, format="PDF", resolution=dpi, save_all=True, append_images=pages[1:])
         return output.getvalue()
+
+
+def require_ocr():
+    """Skip when the OCR engine (rapidocr) is missing; fail instead under LUOSHI_REQUIRE_ALL=1."""
+    from luoshi.importing import ocr
+
+    if ocr.available():
+        return
+    message = "rapidocr is not installed (pip install -r requirements.txt)"
+    if os.environ.get("LUOSHI_REQUIRE_ALL") == "1":
+        pytest.fail(f"{message}, and LUOSHI_REQUIRE_ALL=1 forbids skipping")
+    pytest.skip(message)
 
 
 def pdf_with_unmapped_font(lines: int = 10) -> bytes:

@@ -243,16 +243,23 @@ def _append(previous: Table, table: Table):
 
 
 def _page_blocks(page, number: int) -> list:
-    tables = [t for t in page.find_tables() if t.rows and max(len(r.cells) for r in t.rows) >= 2]
-    body = [c for c in page.chars if not any(_in(c, t.bbox) for t in tables)]
+    found = [t for t in page.find_tables() if t.rows and max(len(r.cells) for r in t.rows) >= 2]
+    body = [c for c in page.chars if not any(_in(c, t.bbox) for t in found)]
+    tables = [(t.bbox[1], _table(page, t, number)) for t in found]
+    return page_blocks(body, tables, page.height, number)
+
+
+def page_blocks(chars: list[dict], tables: list[tuple[float, Table]], height: float, number: int):
+    """A page's running-text lines and its tables ((top, table)) as (top, page, block), top to
+    bottom; page numbers left out. The OCR of a scan builds its pages with this too."""
     blocks: list = []
-    for line in _lines(body):
-        at_edge = line.top < page.height * 0.12 or line.bottom > page.height * 0.85
+    for line in _lines(chars):
+        at_edge = line.top < height * 0.12 or line.bottom > height * 0.85
         is_number = PAGE_NUMBER.match(line.text.replace(" ", ""))
         if is_number and (at_edge or not line.text.isdigit()):
             continue  # a page number: — 3 —, -3-, 第3页, or a bare 3 in the margin
         blocks.append((line.top, number, line))
-    blocks += [(t.bbox[1], number, _table(page, t, number)) for t in tables]
+    blocks += [(top, number, table) for top, table in tables]
     return sorted(blocks, key=lambda block: block[0])
 
 
@@ -289,7 +296,8 @@ def _paragraph_lines(lines: list[tuple[int, Line]], left: float, right: float) -
     return out
 
 
-def _render(blocks: list) -> str:
+def render(blocks: list) -> str:
+    """The flattened text of the blocks `stitch` put in reading order."""
     body = [b for b in blocks if isinstance(b, tuple)]
     left = min((line.x0 for _, line in body), default=0.0)
     right = max((line.x1 for _, line in body), default=0.0)
@@ -310,12 +318,12 @@ def _render(blocks: list) -> str:
     return "\n".join(out)
 
 
-def _blocks(pdf) -> list:
-    """Paragraph lines as (page, Line) and tables, in reading order across the pages."""
+def stitch(pages) -> list:
+    """Paragraph lines as (page, Line) and tables, in reading order across the pages (each page
+    as `page_blocks` gives it): a table that goes on at the top of the next page is one table."""
     blocks: list = []
-    for number, page in enumerate(pdf.pages):
-        page = page.dedupe_chars()
-        for k, (_, _, block) in enumerate(_page_blocks(page, number)):
+    for page in pages:
+        for k, (_, number, block) in enumerate(page):
             if isinstance(block, Table):
                 previous = blocks[-1] if blocks else None
                 if (
@@ -336,12 +344,14 @@ def read_pdf(data: bytes) -> str:
     """The text of a PDF; NoTextLayer for a scan, EncryptedPdf when it needs a password."""
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            blocks = _blocks(pdf)
+            blocks = stitch(
+                _page_blocks(page.dedupe_chars(), number) for number, page in enumerate(pdf.pages)
+            )
     except Exception:
         if b"/Encrypt" in data:
             raise EncryptedPdf from None
         raise
-    text = _render(blocks)
+    text = render(blocks)
     unmapped = len(UNMAPPED.findall(text))
     readable = len(re.findall(r"[^\W_]", UNMAPPED.sub("", text)))
     if not readable and not unmapped:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+from luoshi.importing import ocr
 from luoshi.importing.docx_reader import read_docx
 from luoshi.importing.model import ParsedPlan
 from luoshi.importing.office_zip import BrokenZip, ZipBomb, open_office_zip
@@ -162,10 +163,7 @@ def _read_pdf(data: bytes) -> str:
     try:
         return read_pdf(data)
     except NoTextLayer:
-        raise UnreadableFile(
-            "这个 PDF 没有文字层（可能是扫描件或图片），无法读取其中的文字。"
-            "请上传带文字层的 PDF（由 Word 或 WPS 直接导出），或上传 .docx 原文件。"
-        ) from None
+        return read_scan(data)
     except UnmappedText:
         raise UnreadableFile(
             "这个 PDF 的字体没有文字编码，读出的只是乱码（复制粘贴出来也是乱码）。"
@@ -177,6 +175,39 @@ def _read_pdf(data: bytes) -> str:
         ) from None
     except Exception:  # pdfminer raises many kinds of errors on a broken file
         raise UnreadableFile("PDF 文件已损坏或格式不正确，无法读取。") from None
+
+
+# --- Scans: pictures and PDFs without a text layer, read by OCR (luoshi.importing.ocr) -------
+
+
+def is_scan(data: bytes) -> bool:
+    """Whether the file is read by OCR (slow: callers run it in the background)."""
+    kind = _sniff(data)
+    return kind == "image" or (kind == "pdf" and ocr.without_text(data))
+
+
+def read_scan(data: bytes) -> str:
+    """The text of a scanned PDF or of pictures (.png/.jpg/.tif), read by OCR."""
+    return ocr.scan_text(scan_pages(data))
+
+
+def scan_pages(data: bytes, progress=None) -> list[ocr.PageReading]:
+    """The pages of a scan read by OCR (slow); `progress(done, total)` after each page."""
+    if not ocr.available():
+        raise UnreadableFile(
+            "这个文件是扫描件或图片，没有文字层；本系统未安装文字识别（OCR）组件，无法读取。"
+            "请上传带文字层的 PDF（由 Word 或 WPS 直接导出），或上传 .docx 原文件。"
+        )
+    try:
+        return ocr.recognise(data, progress)
+    except ocr.NotAScan:
+        raise UnreadableFile(
+            f"图片已损坏、格式不受支持或页数超过 {ocr.MAX_PAGES} 页，无法识别。"
+            f"请上传 {SUPPORTED} 文件。"
+        ) from None
+
+
+# --- Every kind of file -----------------------------------------------------------------------
 
 
 def read_document(filename: str, data: bytes) -> str:
@@ -196,9 +227,7 @@ def read_document(filename: str, data: bytes) -> str:
     if kind == "ole":
         raise UnreadableFile(_ole_message(data))
     if kind == "image":
-        raise UnreadableFile(
-            f"这是一张图片，没有文字层，无法读取其中的文字。请上传 {SUPPORTED} 文件。"
-        )
+        return read_scan(data)
     if kind == "rtf":
         raise UnreadableFile(
             f"暂不支持 RTF 文件，请在 Word 中另存为 .docx 后上传（支持 {SUPPORTED}）。"

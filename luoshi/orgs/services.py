@@ -34,6 +34,10 @@ class Directory:
     def find(self, name: str) -> Organization | None:
         return self._by_name.get(name)
 
+    def names(self) -> list[str]:
+        """Every name of every organization: short, full and other names."""
+        return list(self._by_name)
+
     def organizations(self) -> list[Organization]:
         """Every organization of the region once, by kind and name."""
         return sorted(set(self._by_name.values()), key=lambda org: (org.kind, org.name))

@@ -241,11 +241,37 @@ def _import_file_name(draft: "ImportDraft", filename: str) -> str:
     return f"imports/{uuid.uuid4().hex}{suffix}"
 
 
+class ScanState(models.TextChoices):
+    NONE = "", _("Not a scan")
+    QUEUED = "queued", _("Waiting to be read")
+    READING = "reading", _("Being read")
+    READ = "read", _("Read by OCR")
+    FAILED = "failed", _("Could not be read")
+
+
+class ScanReading(models.Model):
+    """What OCR read from a scanned file, kept by the file's hash: the same scan uploaded again
+    (or by another coordinator) is not read twice. `pages` is a list of
+    `luoshi.importing.ocr.PageReading.to_dict()`."""
+
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    pages = models.JSONField(_("pages"))
+    created_at = models.DateTimeField(_("recognised at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("scan reading")
+        verbose_name_plural = _("scan readings")
+
+    def __str__(self):
+        return self.sha256
+
+
 class ImportDraft(models.Model):
     """An uploaded plan document and the plan read from it, corrected before it goes live.
 
     `data` is the parsed plan in the JSON contract of docs/import-json.md, plus the draft's own
-    keys (`aliases`, `new_departments`, `accepted` on targets, `kept` on placeholders). Once
+    keys (`aliases`, `new_departments`, `accepted` on targets, `kept` on placeholders,
+    `ocr_page` on the measures of a scan: the page they were read from, from 0). Once
     confirmed, the draft stays as the record of the import and keeps the original file.
     """
 
@@ -280,6 +306,14 @@ class ImportDraft(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("uploaded at"), default=clock.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # A scan (pictures, a PDF without text) is read by OCR in the background (plans.tasks):
+    # the draft has no plan until then, and the page shows how many pages have been read.
+    scan_state = models.CharField(
+        _("OCR"), max_length=10, choices=ScanState.choices, default=ScanState.NONE, blank=True
+    )
+    scan_pages = models.PositiveIntegerField(_("pages to read"), default=0)
+    scan_done = models.PositiveIntegerField(_("pages read"), default=0)
+    scan_error = models.TextField(_("OCR error"), blank=True)
 
     class Meta:
         verbose_name = _("import draft")

@@ -19,9 +19,12 @@ from luoshi.importing import (
     ParsedPlan,
     ParsedTarget,
     ParsedTask,
+    ParseError,
     ReportingRule,
+    ocr,
+    parse_text,
 )
-from luoshi.importing.sources import parse_document
+from luoshi.importing.sources import UnreadableFile, is_scan, parse_document, scan_pages
 from luoshi.lib import clock
 from luoshi.orgs.models import Organization, User
 from luoshi.orgs.services import Directory, get_or_create_region, region_name_for
@@ -32,6 +35,8 @@ from luoshi.plans.models import (
     KeyTask,
     Measure,
     Plan,
+    ScanReading,
+    ScanState,
     Target,
     measure_number,
 )
@@ -430,19 +435,17 @@ def get_draft_for_user(user: User, pk: int) -> ImportDraft:
 
 def create_import_draft(user: User, filename: str, data: bytes) -> ImportDraft:
     """Read an uploaded document into a draft; UnreadableFile, ParseError, PlanExists or
-    UploadRefused when it cannot be imported, and then nothing is kept."""
+    UploadRefused when it cannot be imported, and then nothing is kept. A scan is read by OCR
+    in the background: its draft comes back empty, `scan_state` queued."""
     sha256 = hashlib.sha256(data).hexdigest()
     open_drafts = drafts_for_user(user).filter(uploaded_by=user, sha256=sha256)
     if existing := open_drafts.first():  # a second click, or the same file again
         return existing
+    if is_scan(data):
+        return _create_scan_draft(user, filename, data, sha256, open_drafts)
     parsed, text = parse_document(filename, data)
     region = coordinator_region(user)
-    named = region_name_for(parsed.issuers)
-    if region is None or (named := foreign_region(region, parsed.issuers)):
-        raise UploadRefused(_issued_elsewhere(region, named))
-    existing_plan = Plan.objects.filter(region=region, doc_number=parsed.doc_number or "").first()
-    if parsed.doc_number and existing_plan:
-        raise PlanExists(existing_plan)
+    _check_new_plan(region, parsed)
     if not parsed.report_to:
         parsed.report_to = user.organization.name
     draft = ImportDraft(
@@ -454,6 +457,20 @@ def create_import_draft(user: User, filename: str, data: bytes) -> ImportDraft:
         data=parsed.to_dict(),
         source_text=text,
     )
+    return _save_new_draft(user, draft, filename, data, open_drafts)
+
+
+def _check_new_plan(region: Organization | None, parsed: ParsedPlan):
+    """UploadRefused when the plan is another region's, PlanExists when it was imported."""
+    named = region_name_for(parsed.issuers)
+    if region is None or (named := foreign_region(region, parsed.issuers)):
+        raise UploadRefused(_issued_elsewhere(region, named))
+    existing_plan = Plan.objects.filter(region=region, doc_number=parsed.doc_number or "").first()
+    if parsed.doc_number and existing_plan:
+        raise PlanExists(existing_plan)
+
+
+def _save_new_draft(user: User, draft: ImportDraft, filename: str, data: bytes, open_drafts):
     draft.file.save(filename, ContentFile(data), save=False)
     try:
         with transaction.atomic():
@@ -462,7 +479,10 @@ def create_import_draft(user: User, filename: str, data: bytes) -> ImportDraft:
                 user,
                 "upload",
                 draft,
-                {"file": {"old": None, "new": draft.original_name}, "sha256": {"new": sha256}},
+                {
+                    "file": {"old": None, "new": draft.original_name},
+                    "sha256": {"new": draft.sha256},
+                },
             )
     except IntegrityError:
         # The other click of a double click made the draft first; keep only its file.
@@ -472,6 +492,111 @@ def create_import_draft(user: User, filename: str, data: bytes) -> ImportDraft:
         draft.file.delete(save=False)
         raise
     return draft
+
+
+# --- Scans, read by OCR in the background ------------------------------------------------------
+
+
+def _create_scan_draft(user: User, filename: str, data: bytes, sha256: str, open_drafts):
+    region = coordinator_region(user)
+    if region is None:
+        raise UploadRefused(_issued_elsewhere(region, "—"))
+    draft = ImportDraft(
+        original_name=Path(filename).name[:255],
+        size=len(data),
+        sha256=sha256,
+        uploaded_by=user,
+        region=region,
+        data={},
+        source_text="",
+        scan_state=ScanState.QUEUED,
+    )
+    draft = _save_new_draft(user, draft, filename, data, open_drafts)
+    if draft.scan_state == ScanState.QUEUED:
+        pk = draft.pk
+        transaction.on_commit(lambda: _enqueue_scan(pk))
+    return draft
+
+
+def _enqueue_scan(pk: int):
+    from luoshi.plans.tasks import read_scanned_draft
+
+    read_scanned_draft.enqueue(pk)
+
+
+def read_scan_of_draft(pk: int) -> str:
+    """OCR the draft's scan (or take what was read of the same file before), then parse it:
+    the draft gets its plan, every measure marked for review, or the reason it failed. Runs
+    in a task; claims the draft first, so a task run twice reads it once."""
+    claimed = ImportDraft.objects.filter(
+        pk=pk, status=ImportDraft.Status.DRAFT, scan_state=ScanState.QUEUED
+    ).update(scan_state=ScanState.READING)
+    if not claimed:
+        return "skipped"
+    draft = ImportDraft.objects.select_related("region", "uploaded_by__organization").get(pk=pk)
+    try:
+        with draft.file.open("rb") as file:
+            data = file.read()
+        pages = _scan_pages(pk, draft.sha256, data)
+        text = ocr.scan_text(pages, Directory(draft.region).names())
+        parsed = parse_text(text)
+        _check_new_plan(draft.region, parsed)
+    except (UnreadableFile, ParseError, UploadRefused, PlanExists) as error:
+        _scan_failed(pk, str(error))
+        return "failed"
+    except Exception:
+        _scan_failed(pk, _("The scan could not be read. Upload it again, or upload the .docx."))
+        raise  # logged by the worker
+    if not parsed.report_to:
+        parsed.report_to = draft.uploaded_by.organization.name
+    data = parsed.to_dict()
+    _mark_read_by_ocr(data, text, pages)
+    ImportDraft.objects.filter(pk=pk).update(
+        data=data, source_text=text, scan_state=ScanState.READ, updated_at=clock.now()
+    )
+    return "read"
+
+
+def _scan_failed(pk: int, message: str):
+    ImportDraft.objects.filter(pk=pk).update(
+        scan_state=ScanState.FAILED, scan_error=message, updated_at=clock.now()
+    )
+
+
+def _scan_pages(pk: int, sha256: str, data: bytes) -> list[ocr.PageReading]:
+    """The scan's pages read by OCR, or as they were read before (by the file's hash)."""
+    known = ScanReading.objects.filter(sha256=sha256).values_list("pages", flat=True).first()
+    if known is not None:
+        ImportDraft.objects.filter(pk=pk).update(scan_pages=len(known), scan_done=len(known))
+        return [ocr.PageReading.from_dict(page) for page in known]
+
+    def progress(done: int, total: int):
+        ImportDraft.objects.filter(pk=pk).update(scan_pages=total, scan_done=done)
+
+    pages = scan_pages(data, progress)
+    ScanReading.objects.get_or_create(
+        sha256=sha256, defaults={"pages": [page.to_dict() for page in pages]}
+    )
+    return pages
+
+
+def scan_page_image(draft: ImportDraft, number: int) -> bytes | None:
+    """Page `number` (from 0) of a draft's scan as a PNG; None when there is no such page."""
+    if draft.scan_state == ScanState.NONE or number < 0:
+        return None
+    with draft.file.open("rb") as file:
+        data = file.read()
+    if number >= ocr.page_count(data):
+        return None
+    return ocr.page_png(data, number)
+
+
+def _mark_read_by_ocr(data: dict, text: str, pages: list[ocr.PageReading]):
+    """Every measure OCR read is to be reviewed, with the page it was read from beside it."""
+    page_texts = ["".join(box[4] for box in page.boxes).replace(" ", "") for page in pages]
+    for measure in draft_edits.measures(data):
+        measure["needs_review"] = True
+        measure["ocr_page"] = ocr.page_of(measure["text"], page_texts)
 
 
 def _department_kind(directory: Directory, name: str) -> str:
@@ -541,6 +666,8 @@ def edit_import_draft(user: User, draft: ImportDraft, version: int, op: str, **p
 
     DraftConflict when the draft moved on since; EditError when the edit cannot be made."""
     draft = _locked_draft(draft, version)
+    if draft.scan_state not in (ScanState.NONE, ScanState.READ):
+        raise draft_edits.EditError(_("The scan has not been read yet."))
     data = copy.deepcopy(draft.data)
     _apply_edit(data, Directory(draft.region), op, params)
     updated = ImportDraft.objects.filter(pk=draft.pk, version=version).update(
@@ -616,6 +743,8 @@ def confirm_import_draft(user: User, draft: ImportDraft, version: int) -> Plan:
     if locked.status == ImportDraft.Status.CONFIRMED and locked.plan_id:
         return locked.plan  # the second click of a double click
     draft = _locked_draft(draft, version)
+    if draft.scan_state not in (ScanState.NONE, ScanState.READ):
+        raise DraftNotReady([_("The scan has not been read yet.")])
     region = coordinator_region(user)
     if region is None or draft.region_id != region.pk:
         raise DraftNotReady([_issued_elsewhere(region or draft.region, draft.region.name)])

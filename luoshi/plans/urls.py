@@ -12,6 +12,7 @@ urlpatterns = [
     path("departments/<int:pk>/", views.department_measures, name="department"),
     path("import/", views.import_upload, name="import_upload"),
     path("import/<int:pk>/", views.import_preview, name="import_preview"),
+    path("import/<int:pk>/pages/<int:page>/", views.import_page, name="import_page"),
     path("import/<int:pk>/edit/", views.import_edit, name="import_edit"),
     path("import/<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
 ]

@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from luoshi.importing import ParseError
 from luoshi.importing.sources import UnreadableFile
@@ -28,7 +29,7 @@ from luoshi.plans.forms import (
     VersionForm,
 )
 from luoshi.plans.ledger import add_html
-from luoshi.plans.models import ImportDraft, Measure, Target
+from luoshi.plans.models import ImportDraft, Measure, ScanState, Target
 from luoshi.plans.services import (
     DraftConflict,
     PlanExists,
@@ -48,6 +49,7 @@ from luoshi.plans.services import (
     plan_ledger,
     plans_for_user,
     preview_of_draft,
+    scan_page_image,
     set_measure_departments,
 )
 
@@ -174,6 +176,11 @@ def import_upload(request):
 @role_required(User.Role.COORDINATOR)
 def import_preview(request, pk):
     draft = get_draft_for_user(request.user, pk)
+    reading = draft.scan_state in (ScanState.QUEUED, ScanState.READING)
+    if request.htmx and not reading:  # the reading page polled, the reading is over: reload
+        return HttpResponseClientRefresh()
+    if reading or draft.scan_state == ScanState.FAILED:
+        return render(request, "plans/import_reading.html", {"draft": draft})
     context = {
         "draft": draft,
         "header": HeaderForm(initial=HeaderForm.initial_from(draft.data)),
@@ -184,8 +191,22 @@ def import_preview(request, pk):
         "roles": ROLE_CHOICES,
         "comparators": Target.Comparator.choices,
         **preview_of_draft(draft, request.user),
+        "scan_page_numbers": range(1, draft.scan_pages + 1),
     }
     return render(request, "plans/import_preview.html", context)
+
+
+@require_GET
+@role_required(User.Role.COORDINATOR)
+def import_page(request, pk, page):
+    """Page `page` (from 1) of a scanned draft as a picture, shown beside what OCR read."""
+    draft = get_draft_for_user(request.user, pk)
+    image = scan_page_image(draft, page - 1)
+    if image is None:
+        raise Http404("no such page")
+    response = HttpResponse(image, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @require_POST

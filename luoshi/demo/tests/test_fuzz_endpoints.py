@@ -205,6 +205,7 @@ def ids(people, tracked, reported, target):
         "departments": [department("市商务局").pk, department("市交通运输局").pk],
         "import": [draft.pk],
         "imports": [draft.pk],
+        "pages": [1, 2],  # a scanned draft's page pictures
         "closures": [closure.pk],
         "decision": ["approve", "reject", "no-such-decision"],
         "late-entries": [late.pk],

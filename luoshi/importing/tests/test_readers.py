@@ -14,8 +14,9 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
-from luoshi.importing import parse_text
+from luoshi.importing import ocr, parse_text
 from luoshi.importing.docx_reader import read_docx
 from luoshi.importing.pdf_reader import read_pdf
 from luoshi.importing.sources import MAX_UPLOAD_BYTES, UnreadableFile, read_document
@@ -439,11 +440,15 @@ def test_an_old_excel_file_asks_to_be_saved_as_xlsx():
     assert_unreadable("台账.xlsx", xls, ".xls", "另存为 .xlsx")
 
 
-def test_a_scanned_pdf_asks_for_a_text_layer():
+def test_a_scan_asks_for_a_text_layer_where_ocr_is_not_installed(monkeypatch):
     scan = scanned_pdf(pdf_from_docx(docx_from_text(SEED.read_text(encoding="utf-8"))))
     with pdfplumber.open(io.BytesIO(scan)) as document:
         assert document.pages[0].images and not document.pages[0].chars
-    assert_unreadable("方案.pdf", scan, "没有文字层", "带文字层的 PDF")
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    assert_unreadable("方案.pdf", scan, "没有文字层", "带文字层的 PDF", "OCR")
+    picture = io.BytesIO()
+    Image.new("RGB", (300, 200), "white").save(picture, format="PNG")
+    assert_unreadable("方案.png", picture.getvalue(), "没有文字层", "OCR")
 
 
 def test_a_pdf_whose_text_cannot_be_decoded_says_so():
