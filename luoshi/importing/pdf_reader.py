@@ -310,10 +310,10 @@ def _render(blocks: list) -> str:
     return "\n".join(out)
 
 
-def _blocks(pdf) -> list:
+def _blocks(pages) -> list:
     """Paragraph lines as (page, Line) and tables, in reading order across the pages."""
     blocks: list = []
-    for number, page in enumerate(pdf.pages):
+    for number, page in enumerate(pages):
         page = page.dedupe_chars()
         for k, (_, _, block) in enumerate(_page_blocks(page, number)):
             if isinstance(block, Table):
@@ -332,16 +332,21 @@ def _blocks(pdf) -> list:
     return blocks
 
 
+def render_pages(pages) -> str:
+    """The text of laid-out pages: pdfplumber's, or any with the same `chars`, `height`,
+    `dedupe_chars()` and `find_tables()` (the OFD reader's)."""
+    return _render(_blocks(pages))
+
+
 def read_pdf(data: bytes) -> str:
     """The text of a PDF; NoTextLayer for a scan, EncryptedPdf when it needs a password."""
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            blocks = _blocks(pdf)
+            text = render_pages(pdf.pages)
     except Exception:
         if b"/Encrypt" in data:
             raise EncryptedPdf from None
         raise
-    text = _render(blocks)
     unmapped = len(UNMAPPED.findall(text))
     readable = len(re.findall(r"[^\W_]", UNMAPPED.sub("", text)))
     if not readable and not unmapped:
