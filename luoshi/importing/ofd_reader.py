@@ -30,6 +30,7 @@ from luoshi.importing.pdf_reader import render_pages
 
 POINTS_PER_MM = 72 / 25.4
 A4 = "0 0 210 297"
+IDENTITY = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
 STRAIGHT = 0.1  # mm: a segment this close to level (or plumb) is a ruling line
 PATH_TOKEN = re.compile(r"[A-Za-z]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 # How many numbers each command of AbbreviatedData takes.
@@ -95,14 +96,8 @@ class _Placement:
 
     def __init__(self, element: ET.Element):
         x, y, *_ = _numbers(element.get("Boundary")) or [0.0, 0.0]
-        self.a, self.b, self.c, self.d, self.e, self.f = _numbers(element.get("CTM")) or [
-            1.0,
-            0.0,
-            0.0,
-            1.0,
-            0.0,
-            0.0,
-        ]
+        ctm = _numbers(element.get("CTM")) or IDENTITY
+        self.a, self.b, self.c, self.d, self.e, self.f = ctm
         self.x, self.y = x, y
 
     def point(self, x: float, y: float) -> tuple[float, float]:
@@ -223,19 +218,23 @@ def _path_edges(element: ET.Element) -> list[dict]:
 
 
 class _Package:
-    """The parts of the archive, read and parsed on demand."""
+    """The parts of the archive, each read and parsed once, when first asked for (a template
+    page serves many pages)."""
 
     def __init__(self, data: bytes):
         self.archive = open_office_zip(data)
         self.names = set(self.archive.namelist())
+        self.parsed: dict[str, ET.Element] = {}
 
     def xml(self, name: str) -> ET.Element:
         if name not in self.names:
             raise BrokenOfd(f"OFD 文件已损坏：缺少 {name}，无法读取。")
-        try:
-            return ET.fromstring(self.archive.read(name))
-        except ET.ParseError:
-            raise BrokenOfd(f"OFD 文件已损坏：{name} 不是有效的 XML，无法读取。") from None
+        if name not in self.parsed:
+            try:
+                self.parsed[name] = ET.fromstring(self.archive.read(name))
+            except ET.ParseError:
+                raise BrokenOfd(f"OFD 文件已损坏：{name} 不是有效的 XML，无法读取。") from None
+        return self.parsed[name]
 
 
 def _resolve(base: str, location: str | None, part: str) -> str:

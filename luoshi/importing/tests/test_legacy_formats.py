@@ -2,6 +2,7 @@
 headless, then read as those: the same plan as the .txt they were made from."""
 
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,30 @@ def test_without_libreoffice_an_old_file_asks_to_be_saved_as_docx_or_xlsx(monkey
 
 def test_a_compound_file_of_no_known_kind_asks_to_be_saved_again():
     assert_unreadable("方案.doc", ole_file({"Contents": b"\x01" * 100}), "无法识别", ".docx")
+
+
+def test_a_conversion_that_takes_too_long_is_stopped_with_everything_it_started(
+    monkeypatch, tmp_path
+):
+    # A stand-in for soffice that hangs as a stuck one would, in a child of its own (as soffice
+    # runs soffice.bin), whose command line carries the profile's path, as soffice.bin's does.
+    bin_dir, work = tmp_path / "bin", tmp_path / "work"
+    bin_dir.mkdir()
+    work.mkdir()
+    stuck = bin_dir / "soffice"
+    stuck.write_text("#!/bin/sh\n/bin/sh -c '/bin/sleep 60; :' \"$1\" &\nwait\n")
+    stuck.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    monkeypatch.setattr("luoshi.importing.sources.CONVERSION_SECONDS", 1)
+    monkeypatch.setattr(tempfile, "tempdir", str(work))  # where the profile goes
+    assert_unreadable("方案.doc", ole_file({"WordDocument": b"\xec\xa5"}), "超时", "另存为 .docx")
+    left = []
+    for process in Path("/proc").iterdir():
+        try:
+            command = (process / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if str(work).encode() in command:
+            left.append(command)
+    assert not left  # the child is gone with the process it was started by
+    assert not list(work.iterdir())  # and the temporary directory with them
