@@ -17,10 +17,13 @@ The archive is opened by the importer's guarded opener (office_zip); the XML by 
 library, whose expat refuses entity expansion bombs and never fetches external entities.
 """
 
+import math
 import posixpath
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from pdfplumber.table import TableFinder
@@ -72,21 +75,29 @@ def _child(element: ET.Element, name: str) -> ET.Element | None:
     return next(iter(_children(element, name)), None)
 
 
+def _number(token: str) -> float:
+    value = float(token)
+    if not math.isfinite(value):
+        raise ValueError(token)
+    return value
+
+
 def _numbers(text: str | None) -> list[float]:
-    return [float(token) for token in (text or "").split()]
+    return [_number(token) for token in (text or "").split()]
 
 
-def _advances(text: str | None) -> list[float]:
-    """DeltaX or DeltaY written out: "g 3 5.2 1" is [5.2, 5.2, 5.2, 1.0]."""
+def _advances(text: str | None, needed: int) -> list[float]:
+    """DeltaX or DeltaY written out: "g 3 5.2 1" is [5.2, 5.2, 5.2, 1.0]; no more than the
+    `needed` advances of the characters there are ("g 1000000000 5" is not inflated)."""
     tokens = (text or "").split()
     out: list[float] = []
     k = 0
-    while k < len(tokens):
+    while k < len(tokens) and len(out) < needed:
         if tokens[k] == "g":
-            out += [float(tokens[k + 2])] * int(tokens[k + 1])
+            out += [_number(tokens[k + 2])] * min(int(tokens[k + 1]), needed - len(out))
             k += 3
         else:
-            out.append(float(tokens[k]))
+            out.append(_number(tokens[k]))
             k += 1
     return out
 
@@ -119,15 +130,16 @@ def _text_chars(element: ET.Element) -> list[dict]:
     placement = _Placement(element)
     if not placement.upright:
         return []  # rotated text: a stamp or a margin note, not the plan
-    size = float(element.get("Size", "0"))
-    scale = float(element.get("HScale", "1"))
+    size = _number(element.get("Size", "0"))
+    scale = _number(element.get("HScale", "1"))
     chars = []
     x = y = 0.0
     for code in _children(element, "TextCode"):
         text = code.text or ""
-        x = float(code.get("X", x))
-        y = float(code.get("Y", y))
-        dx, dy = _advances(code.get("DeltaX")), _advances(code.get("DeltaY"))
+        x = _number(code.get("X", str(x)))
+        y = _number(code.get("Y", str(y)))
+        dx = _advances(code.get("DeltaX"), len(text))
+        dy = _advances(code.get("DeltaY"), len(text))
         for k, char in enumerate(text):
             if k:
                 x += dx[k - 1] if k - 1 < len(dx) else _width(text[k - 1], size) * scale
@@ -162,7 +174,7 @@ def _segments(data: str) -> list[tuple[tuple[float, float], tuple[float, float]]
         count = PATH_ARGUMENTS.get(command)
         if count is None:
             raise ValueError(f"unknown path command {command}")
-        values = [float(token) for token in tokens[k + 1 : k + 1 + count]]
+        values = [_number(token) for token in tokens[k + 1 : k + 1 + count]]
         if len(values) < count:
             raise ValueError("a path command lacks its numbers")
         k += 1 + count
@@ -231,7 +243,11 @@ class _Package:
             raise BrokenOfd(f"OFD 文件已损坏：缺少 {name}，无法读取。")
         if name not in self.parsed:
             try:
-                self.parsed[name] = ET.fromstring(self.archive.read(name))
+                data = self.archive.read(name)
+            except (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError, EOFError):
+                raise BrokenOfd(f"OFD 文件已损坏：{name} 无法解压，无法读取。") from None
+            try:
+                self.parsed[name] = ET.fromstring(data)
             except ET.ParseError:
                 raise BrokenOfd(f"OFD 文件已损坏：{name} 不是有效的 XML，无法读取。") from None
         return self.parsed[name]

@@ -342,11 +342,12 @@ def read_pdf(data: bytes) -> str:
     """The text of a PDF; NoTextLayer for a scan, EncryptedPdf when it needs a password."""
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            text = render_pages(pdf.pages)
+            blocks = _blocks(pdf.pages)
     except Exception:
         if b"/Encrypt" in data:
             raise EncryptedPdf from None
         raise
+    text = _render(blocks)
     unmapped = len(UNMAPPED.findall(text))
     readable = len(re.findall(r"[^\W_]", UNMAPPED.sub("", text)))
     if not readable and not unmapped:

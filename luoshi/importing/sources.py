@@ -221,6 +221,8 @@ def _read_ofd(data: bytes) -> str:
             "这个 OFD 文件没有文字（可能是扫描件或图片），无法读取其中的文字。"
             "请上传由 Word 或 WPS 直接导出的 OFD，或上传 .docx 原文件。"
         ) from None
+    except Exception:  # pdfplumber's table finder, on lines no real page has
+        raise UnreadableFile("OFD 文件已损坏或格式不正确，无法读取。") from None
 
 
 def _read_pdf(data: bytes) -> str:

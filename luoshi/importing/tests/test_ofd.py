@@ -6,6 +6,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from luoshi.importing import parse_text
 from luoshi.importing.ofd_reader import read_ofd
@@ -15,6 +17,7 @@ from luoshi.testing import ofd_from_text, swollen_zip
 SEED = Path(__file__).resolve().parents[2] / "plans" / "seed" / "zaozhuang-2022-243.txt"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 NS = 'xmlns:ofd="http://www.ofdspec.org/2016"'
+FUZZ = settings(max_examples=200, deadline=None, database=None)
 
 
 def assert_unreadable(filename: str, data: bytes, *words: str):
@@ -190,3 +193,57 @@ def test_an_entity_expansion_bomb_is_refused():
         + f"]><ofd:Page {NS}><ofd:Content><ofd:Layer>&i;</ofd:Layer></ofd:Content></ofd:Page>"
     )
     assert_unreadable("方案.ofd", minimal(laughs), "XML")
+
+
+def test_a_part_that_fails_its_checksum_is_named():
+    content = page(
+        '<ofd:TextObject ID="3" Boundary="30 40 100 10" Size="5">'
+        '<ofd:TextCode X="0" Y="5">某市推动某某工作分工方案</ofd:TextCode></ofd:TextObject>'
+    )
+    output = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(minimal(content))) as source,
+        zipfile.ZipFile(output, "w", zipfile.ZIP_STORED) as archive,
+    ):
+        for name in source.namelist():
+            archive.writestr(name, source.read(name))
+    data = output.getvalue()
+    assert read_ofd(data) == "某市推动某某工作分工方案"
+    damaged = data.replace("分工方案".encode(), "分工办法".encode())  # stored, so CRC fails
+    assert_unreadable("方案.ofd", damaged, "Page_0.xml", "无法解压")
+
+
+def test_advances_and_numbers_that_would_blow_up_are_refused_or_cut():
+    # "g 1000000000 5": a billion advances written in a few bytes; only the two needed are read.
+    huge = page(
+        '<ofd:TextObject ID="3" Boundary="30 40 100 10" Size="5">'
+        '<ofd:TextCode X="0" Y="5" DeltaX="g 1000000000 5">方案</ofd:TextCode></ofd:TextObject>'
+    )
+    assert read_ofd(minimal(huge)) == "方案"
+    endless = huge.replace('Size="5"', 'Size="inf"')
+    assert_unreadable("方案.ofd", minimal(endless), "格式不正确")
+
+
+TOKENS = st.sampled_from(["0", "5", "-3.5", "1e3", "g", "2", "nan", "x", "", "M", "L", "C", "B"])
+
+
+def attribute(draw) -> str:
+    return " ".join(draw(st.lists(TOKENS, max_size=8)))
+
+
+@FUZZ
+@given(st.data())
+def test_whatever_the_numbers_an_ofd_is_read_or_refused_with_a_message(data):
+    draw = data.draw
+    content = page(
+        f'<ofd:TextObject ID="3" Boundary="{attribute(draw)}" Size="{draw(TOKENS)}" '
+        f'CTM="{attribute(draw)}"><ofd:TextCode X="{draw(TOKENS)}" Y="{draw(TOKENS)}" '
+        f'DeltaX="{attribute(draw)}" DeltaY="{attribute(draw)}">方案正文</ofd:TextCode>'
+        f'</ofd:TextObject><ofd:PathObject ID="4" Boundary="{attribute(draw)}" '
+        f'CTM="{attribute(draw)}"><ofd:AbbreviatedData>{attribute(draw)}</ofd:AbbreviatedData>'
+        "</ofd:PathObject>"
+    )
+    try:
+        assert isinstance(read_document("方案.ofd", minimal(content)), str)
+    except UnreadableFile as error:
+        assert CJK.search(str(error))
