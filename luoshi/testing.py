@@ -11,6 +11,7 @@ Django and the apps are imported inside the functions: the pure-Python importer'
 import datetime
 import functools
 import io
+import itertools
 import json
 import os
 import re
@@ -18,6 +19,8 @@ import shutil
 import struct
 import subprocess
 import tempfile
+import unicodedata
+import xml.etree.ElementTree as ET
 import zipfile
 from contextlib import nullcontext
 from pathlib import Path
@@ -622,6 +625,256 @@ def swollen_zip(data: bytes, part: str, megabytes: int) -> bytes:
             chunk = bytes(1024 * 1024)
             for _ in range(megabytes):
                 swollen.write(chunk)
+    return output.getvalue()
+
+
+# --- OFD (GB/T 33190) ---------------------------------------------------------------------------
+#
+# `ofd_from_text`: a small OFD writer following the standard's structure (OFD.xml → DocBody/
+# DocRoot → Document.xml → Pages → each page's Content.xml), as OFD printers and converters lay a
+# page out: every line a TextObject placed by its Boundary, its characters' advances in DeltaX
+# ("g n v" for a run of equal ones), the table rules one PathObject a page (AbbreviatedData),
+# lengths in millimetres from the top left corner. Paragraphs are indented by two characters and
+# wrap greedily (an ASCII word and punctuation stay with their neighbours, as word processors
+# keep them); a table's columns are as wide as their mean content asks, its header row repeats
+# on every page, a row that does not fit goes to the next page whole, and an empty cell is merged
+# with the one above (no rule between them). Widths come from the characters' kind: a CJK or
+# full-width character is as wide as the font is tall, any other half as wide.
+
+OFD_NAMESPACE = "http://www.ofdspec.org/2016"
+ET.register_namespace("ofd", OFD_NAMESPACE)
+OFD_SIZE = 4.2333  # mm: 12 pt
+OFD_PITCH = OFD_SIZE * 1.5
+OFD_PAGE = (210.0, 297.0)
+OFD_LEFT, OFD_RIGHT, OFD_TOP, OFD_BOTTOM = 28.0, 28.0, 37.0, 35.0
+OFD_PADDING = 1.5
+OFD_CLOSING = set("，。、；：！？）》」』〕】％%,.;:!?)”’")
+OFD_OPENING = set("（《「『〔【(“‘")
+
+
+def _ofd_width(char: str) -> float:
+    return OFD_SIZE if unicodedata.east_asian_width(char) in "WF" else OFD_SIZE / 2
+
+
+def _ofd_units(text: str) -> list[str]:
+    """The pieces a line may break between; a space hangs at the end of its line."""
+    units: list[str] = []
+    for char in text:
+        before = units[-1][-1] if units else ""
+        latin = before.isascii() and before.isalnum() and char.isascii() and char.isalnum()
+        if units and (latin or char in OFD_CLOSING or char == " " or before in OFD_OPENING):
+            units[-1] += char
+        else:
+            units.append(char)
+    return units
+
+
+def _ofd_wrap(text: str, width: float, indent: float = 0.0) -> list[str]:
+    lines = [""]
+    used = indent
+    for unit in _ofd_units(text):
+        if used + sum(_ofd_width(char) for char in unit.rstrip()) > width + 1e-6 and lines[-1]:
+            lines.append("")
+            used = 0.0
+        lines[-1] += unit
+        used += sum(_ofd_width(char) for char in unit)
+    return lines
+
+
+def _ofd_deltas(text: str) -> str:
+    """DeltaX of a line: the advance after each character but the last, runs as "g n v"."""
+    advances = [f"{_ofd_width(char):.4f}" for char in text[:-1]]
+    out = []
+    for value, run in itertools.groupby(advances):
+        count = len(list(run))
+        out.append(f"g {count} {value}" if count > 1 else value)
+    return " ".join(out)
+
+
+class _OfdPages:
+    """The pages being written: text objects and rules, and the cursor."""
+
+    def __init__(self):
+        self.pages: list[list[ET.Element]] = []
+        self.next_id = 1
+        self.new_page()
+
+    def new_page(self):
+        self.pages.append([])
+        self.y = OFD_TOP
+        self.text(f"— {len(self.pages)} —", OFD_PAGE[0] / 2 - 3 * OFD_SIZE, OFD_PAGE[1] - 25)
+
+    def room(self) -> float:
+        return OFD_PAGE[1] - OFD_BOTTOM - self.y
+
+    def element(self, tag: str, **attributes) -> ET.Element:
+        element = ET.Element(f"{{{OFD_NAMESPACE}}}{tag}", ID=str(self.next_id), **attributes)
+        self.next_id += 1
+        self.pages[-1].append(element)
+        return element
+
+    def text(self, line: str, x: float, y: float):
+        if not line:
+            return
+        width = sum(_ofd_width(char) for char in line)
+        element = self.element(
+            "TextObject",
+            Boundary=f"{x:.4f} {y:.4f} {width:.4f} {OFD_PITCH:.4f}",
+            Font="1",
+            Size=f"{OFD_SIZE}",
+        )
+        code = ET.SubElement(element, f"{{{OFD_NAMESPACE}}}TextCode", X="0", Y=f"{OFD_SIZE}")
+        if len(line) > 1:
+            code.set("DeltaX", _ofd_deltas(line))
+        code.text = line
+
+    def rules(self, box: tuple[float, float, float, float], segments: list):
+        x, y, width, height = box
+        element = self.element(
+            "PathObject", Boundary=f"{x:.4f} {y:.4f} {width:.4f} {height:.4f}", LineWidth="0.25"
+        )
+        data = ET.SubElement(element, f"{{{OFD_NAMESPACE}}}AbbreviatedData")
+        data.text = " ".join(
+            f"M {x0 - x:.4f} {y0 - y:.4f} L {x1 - x:.4f} {y1 - y:.4f}"
+            for (x0, y0), (x1, y1) in segments
+        )
+
+    def paragraph(self, text: str):
+        width = OFD_PAGE[0] - OFD_LEFT - OFD_RIGHT
+        indent = 2 * OFD_SIZE
+        for k, line in enumerate(_ofd_wrap(text.strip(), width, indent) if text.strip() else [""]):
+            if self.room() < OFD_PITCH:
+                self.new_page()
+            self.text(line, OFD_LEFT + (indent if k == 0 else 0.0), self.y)
+            self.y += OFD_PITCH
+
+    def table(self, lines: list[str], widths: list[float]):
+        rows = _rows(lines)
+        total = sum(widths)
+        edges = [OFD_LEFT + sum(widths[:c]) for c in range(len(widths) + 1)]
+        cells = [
+            [
+                [
+                    wrapped
+                    for paragraph in _cell_paragraphs(text)
+                    for wrapped in _ofd_wrap(paragraph, width - 2 * OFD_PADDING)
+                ]
+                for text, width in zip(row, widths, strict=True)
+            ]
+            for row in rows
+        ]
+        heights = [
+            max(1, *(len(cell) for cell in row)) * OFD_PITCH + 2 * OFD_PADDING for row in cells
+        ]
+        started = [False] * len(widths)  # a column has had text: an empty cell continues it
+        placed: list[tuple[float, list[bool]]] = []  # this page's rows: top, rule above each cell
+
+        def close():
+            if not placed:
+                return
+            top, bottom = placed[0][0], self.y
+            segments = [((x, top), (x, bottom)) for x in edges]
+            for row_top, ruled in placed:
+                for c, rule in enumerate(ruled):
+                    if rule or row_top == top:
+                        segments.append(((edges[c], row_top), (edges[c + 1], row_top)))
+            segments.append(((edges[0], bottom), (edges[-1], bottom)))
+            self.rules((edges[0], top, total, bottom - top), segments)
+            placed.clear()
+
+        def place(r: int):
+            ruled = [bool(rows[r][c]) or not started[c] for c in range(len(widths))]
+            placed.append((self.y, ruled))
+            for c, cell in enumerate(cells[r]):
+                started[c] = started[c] or bool(rows[r][c])
+                for k, line in enumerate(cell):
+                    y = self.y + OFD_PADDING + k * OFD_PITCH
+                    self.text(line, edges[c] + OFD_PADDING, y)
+            self.y += heights[r]
+
+        for r in range(len(rows)):
+            if heights[r] > self.room():
+                if heights[0] + heights[r] > OFD_PAGE[1] - OFD_TOP - OFD_BOTTOM:
+                    raise ValueError("a table row taller than a page: the writer keeps rows whole")
+                close()
+                self.new_page()
+                if r:
+                    place(0)  # the header row again
+            place(r)
+        close()
+
+
+def _ofd_node(tag: str, text: str | None = None, *children: ET.Element, **attributes):
+    element = ET.Element(f"{{{OFD_NAMESPACE}}}{tag}", **attributes)
+    element.text = text
+    element.extend(children)
+    return element
+
+
+def _ofd_xml(root: ET.Element) -> bytes:
+    return ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+
+
+def _ofd_columns(text: str) -> list[float]:
+    """The widths of the columns, the same for every table of the text: as the square root of
+    the mean length of the column's cells (at least four characters' worth)."""
+    rows = _rows([line for line in text.splitlines() if "\t" in line])
+    means = [max(sum(len(row[c]) for row in rows) / len(rows), 4.0) for c in range(len(rows[0]))]
+    total = OFD_PAGE[0] - OFD_LEFT - OFD_RIGHT
+    return [total * mean**0.5 / sum(m**0.5 for m in means) for mean in means]
+
+
+def ofd_from_text(text: str) -> bytes:
+    """A real OFD file of the text (A4 pages, see above), written as the standard lays it out."""
+    pages = _OfdPages()
+    for kind, lines in _groups(text):
+        if kind == "table":
+            pages.table(lines, _ofd_columns(text))
+        else:
+            pages.paragraph(lines[0])
+    n = _ofd_node
+    first_page_id = pages.next_id
+    document = n(
+        "Document",
+        None,
+        n(
+            "CommonData",
+            None,
+            n("MaxUnitID", str(first_page_id + len(pages.pages))),
+            n("PageArea", None, n("PhysicalBox", f"0 0 {OFD_PAGE[0]} {OFD_PAGE[1]}")),
+            n("PublicRes", "PublicRes.xml"),
+        ),
+        n(
+            "Pages",
+            None,
+            *(
+                n("Page", ID=str(first_page_id + k), BaseLoc=f"Pages/Page_{k}/Content.xml")
+                for k in range(len(pages.pages))
+            ),
+        ),
+    )
+    fonts = n("Fonts", None, n("Font", ID="1", FontName="宋体", FamilyName="宋体"))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+        ofd = n(
+            "OFD",
+            None,
+            n(
+                "DocBody",
+                None,
+                n("DocInfo", None, n("DocID", "0" * 32)),
+                n("DocRoot", "Doc_0/Document.xml"),
+            ),
+            Version="1.0",
+            DocType="OFD",
+        )
+        archive.writestr("OFD.xml", _ofd_xml(ofd))
+        archive.writestr("Doc_0/Document.xml", _ofd_xml(document))
+        archive.writestr("Doc_0/PublicRes.xml", _ofd_xml(n("Res", None, fonts, BaseLoc="Res")))
+        for k, objects in enumerate(pages.pages):
+            layer = n("Layer", None, *objects, ID=str(pages.next_id + len(pages.pages) + k))
+            content = n("Page", None, n("Content", None, layer))
+            archive.writestr(f"Doc_0/Pages/Page_{k}/Content.xml", _ofd_xml(content))
     return output.getvalue()
 
 

@@ -1,18 +1,16 @@
 """PDF through LibreOffice headless, when it is installed.
 
-Each conversion runs in its own temporary directory with its own LibreOffice profile
-(-env:UserInstallation), so conversions in parallel requests or workers never share state, and
-with FONTCONFIG_FILE pointing at fonts/fonts.conf, so the official font names render with the
-installed free stand-ins instead of boxes.
+The runner is the importer's (luoshi/importing/libreoffice.py: its own temporary directory and
+LibreOffice profile for each conversion, so that parallel requests or workers never share state,
+and a timeout), with FONTCONFIG_FILE pointing at fonts/fonts.conf, so the official font names
+render with the installed free stand-ins instead of boxes.
 """
 
-import os
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+
+from luoshi.importing import libreoffice
 
 FONTCONFIG = Path(__file__).resolve().parent / "fonts" / "fonts.conf"
 TIMEOUT_SECONDS = 120
@@ -22,12 +20,8 @@ class PdfUnavailable(Exception):
     """LibreOffice is missing or failed; the message says so in the user's language."""
 
 
-def soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
-
 def pdf_available() -> bool:
-    return soffice() is not None
+    return libreoffice.soffice() is not None
 
 
 def docx_to_pdf(data: bytes) -> bytes:
@@ -37,53 +31,23 @@ def docx_to_pdf(data: bytes) -> bytes:
 
 def office_to_pdf(data: bytes, suffix: str) -> bytes:
     """The office document `data` (a .`suffix` file: docx, xlsx) rendered to PDF."""
-    program = soffice()
-    if program is None:
+    try:
+        return libreoffice.convert(
+            data, suffix, "pdf", env={"FONTCONFIG_FILE": str(FONTCONFIG)}, timeout=TIMEOUT_SECONDS
+        )
+    except libreoffice.LibreOfficeMissing:
         raise PdfUnavailable(
             _(
                 "LibreOffice is not installed on the server, so no PDF can be made. Download the "
                 "Word version, or ask the system administrator to install LibreOffice "
                 "(apt-get install libreoffice-writer)."
             )
-        )
-    with tempfile.TemporaryDirectory(prefix="luoshi-pdf-") as tmp:
-        work = Path(tmp)
-        source = work / f"report.{suffix}"
-        source.write_bytes(data)
-        env = {
-            **os.environ,
-            "FONTCONFIG_FILE": str(FONTCONFIG),
-            "HOME": str(work),
-            "LANG": "zh_CN.UTF-8",
-        }
-        command = [
-            program,
-            f"-env:UserInstallation={(work / 'profile').as_uri()}",
-            "--headless",
-            "--norestore",
-            "--nolockcheck",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(work),
-            str(source),
-        ]
-        try:
-            subprocess.run(
-                command,
-                env=env,
-                cwd=work,
-                capture_output=True,
-                timeout=TIMEOUT_SECONDS,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise PdfUnavailable(
-                _("Making the PDF took too long; try again later or download the Word version.")
-            ) from None
-        target = work / "report.pdf"
-        if not target.exists():
-            raise PdfUnavailable(
-                _("LibreOffice could not make the PDF; download the Word version.")
-            )
-        return target.read_bytes()
+        ) from None
+    except libreoffice.ConversionTimedOut:
+        raise PdfUnavailable(
+            _("Making the PDF took too long; try again later or download the Word version.")
+        ) from None
+    except libreoffice.ConversionFailed:
+        raise PdfUnavailable(
+            _("LibreOffice could not make the PDF; download the Word version.")
+        ) from None

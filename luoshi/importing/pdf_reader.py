@@ -340,6 +340,14 @@ def stitch(pages) -> list:
     return blocks
 
 
+def render_pages(pages) -> str:
+    """The text of laid-out pages: pdfplumber's, or any with the same `chars`, `height`,
+    `dedupe_chars()` and `find_tables()` (the OFD reader's)."""
+    return render(
+        stitch(_page_blocks(page.dedupe_chars(), number) for number, page in enumerate(pages))
+    )
+
+
 def read_pdf(data: bytes) -> str:
     """The text of a PDF; NoTextLayer for a scan, EncryptedPdf when it needs a password."""
     try:

@@ -1,9 +1,12 @@
-"""Reading an uploaded document file (.txt, .docx, .pdf, .xlsx) into text for the parser.
+"""Reading an uploaded document file (.txt, .docx, .pdf, .ofd, .xlsx, and the old .doc, .wps,
+.xls and .et) into text for the parser.
 
-The content decides how a file is read, not its name: a PDF saved as 方案.docx is read as a PDF.
-Everything that can go wrong with a file (empty, too big, corrupt, password-protected, an old
-Office format, a scan without a text layer) ends as `UnreadableFile` with a Chinese message for
-the person who uploaded it.
+The content decides how a file is read, not its name: a PDF saved as 方案.docx is read as a PDF,
+and an old Word or WPS file (an OLE compound file) is saved as .docx by LibreOffice headless
+whatever its name, then read as one (Excel and WPS Spreadsheets files as .xlsx).
+Everything that can go wrong with a file (empty, too big, corrupt, password-protected, LibreOffice
+missing, a scan without a text layer) ends as `UnreadableFile` with a Chinese message for the
+person who uploaded it.
 """
 
 import re
@@ -12,9 +15,10 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from luoshi.importing import ocr
+from luoshi.importing import libreoffice, ocr
 from luoshi.importing.docx_reader import read_docx
 from luoshi.importing.model import ParsedPlan
+from luoshi.importing.ofd_reader import BrokenOfd, NoText, read_ofd
 from luoshi.importing.office_zip import BrokenZip, ZipBomb, open_office_zip
 from luoshi.importing.pdf_reader import EncryptedPdf, NoTextLayer, UnmappedText, read_pdf
 from luoshi.importing.text import parse_text
@@ -22,7 +26,10 @@ from luoshi.importing.xlsx_reader import read_xlsx
 
 MB = 1024 * 1024
 MAX_UPLOAD_BYTES = 20 * MB
-SUPPORTED = "Word（.docx）、PDF（.pdf，需带文字层）、Excel（.xlsx）或文本（.txt）"
+SUPPORTED = (
+    "Word（.docx、.doc）、WPS（.wps、.et）、PDF（.pdf，含扫描件）、OFD（.ofd）、"
+    "Excel（.xlsx、.xls）、图片（.png、.jpg、.tif）或文本（.txt）"
+)
 
 # GB18030 maps almost any bytes to some character, so a decoded image or archive is told apart by
 # the control characters (NUL, ESC…) that text never holds; tabs, line and page breaks are text.
@@ -108,22 +115,65 @@ def _sniff(data: bytes) -> str:
     return "text"
 
 
-def _ole_message(data: bytes) -> str:
+def _holds(data: bytes, stream: str) -> bool:
+    """Whether the compound file `data` names a stream called `stream` in its directory (where a
+    name is UTF-16, ended by a NUL: "Book" is not "Bookmarks")."""
+    return (stream + "\0").encode("utf-16-le") in data
+
+
+# What old Office files are, by the stream that holds their content: Word and WPS Writer
+# (.doc, .wps: a WordDocument stream), Excel and WPS Spreadsheets (.xls, .et: a Workbook
+# stream, an older Excel's Book stream). LibreOffice saves them as .docx or .xlsx, with the one
+# input filter that reads them (so that a damaged file is refused, not read as plain text).
+LEGACY = (
+    ("WordDocument", "doc", "MS Word 97", "docx:MS Word 2007 XML", "Word（.doc）或 WPS（.wps）"),
+    (
+        "Workbook",
+        "xls",
+        "MS Excel 97",
+        "xlsx:Calc MS Excel 2007 XML",
+        "Excel（.xls）或 WPS 表格（.et）",
+    ),
+    ("Book", "xls", "MS Excel 95", "xlsx:Calc MS Excel 2007 XML", "Excel（.xls）"),
+)
+CONVERSION_SECONDS = 90
+
+
+def _read_ole(data: bytes) -> str:
     """An OLE compound file is an old Office document, or a new one locked with a password."""
-
-    def holds(stream: str) -> bool:
-        return stream.encode("utf-16-le") in data
-
-    if holds("EncryptedPackage") or holds("EncryptionInfo"):
-        return "文件设置了打开密码，无法读取。请在 Word 或 Excel 中取消密码后重新上传。"
-    if holds("WordDocument"):
-        return (
-            "这是旧版 Word（.doc）或 WPS 文件，无法直接读取。"
-            "请在 Word 或 WPS 中另存为 .docx 后上传。"
+    if _holds(data, "EncryptedPackage") or _holds(data, "EncryptionInfo"):
+        raise UnreadableFile(
+            "文件设置了打开密码，无法读取。请在 Word 或 Excel 中取消密码后重新上传。"
         )
-    if holds("Workbook") or holds("Book"):
-        return "这是旧版 Excel（.xls）文件，无法直接读取。请在 Excel 或 WPS 中另存为 .xlsx 后上传。"
-    return f"这是旧版 Office 格式的文件，无法直接读取。请另存为 {SUPPORTED} 后上传。"
+    for stream, suffix, infilter, target, kind in LEGACY:
+        if _holds(data, stream):
+            return _read_zip(_converted(data, suffix, infilter, target, kind))
+    raise UnreadableFile(
+        "这是旧版 Office 格式的文件，但已损坏或无法识别其内容。"
+        "请在 Word、WPS 或 Excel 中打开并另存为 .docx 或 .xlsx 后上传。"
+    )
+
+
+def _converted(data: bytes, suffix: str, infilter: str, target: str, kind: str) -> bytes:
+    save_as = "另存为 .docx" if suffix == "doc" else "另存为 .xlsx"
+    try:
+        return libreoffice.convert(
+            data, suffix, target, infilter=infilter, timeout=CONVERSION_SECONDS
+        )
+    except libreoffice.LibreOfficeMissing:
+        raise UnreadableFile(
+            f"服务器未安装 LibreOffice，无法读取旧版 {kind} 文件。"
+            f"请在 Word 或 WPS 中{save_as}后上传，或请系统管理员安装 LibreOffice。"
+        ) from None
+    except libreoffice.ConversionTimedOut:
+        raise UnreadableFile(
+            f"转换旧版 {kind} 文件超时，请稍后重试，或在 Word 或 WPS 中{save_as}后上传。"
+        ) from None
+    except libreoffice.ConversionFailed:
+        raise UnreadableFile(
+            f"旧版 {kind} 文件已损坏、设置了密码或格式不正确，无法读取。"
+            f"请在 Word 或 WPS 中打开并{save_as}后上传。"
+        ) from None
 
 
 def _open_zip(data: bytes) -> zipfile.ZipFile:
@@ -139,6 +189,8 @@ def _read_zip(data: bytes) -> str:
         return _guarded(read_docx, data, "Word")
     if "xl/workbook.xml" in names:
         return _guarded(read_xlsx, data, "Excel")
+    if "OFD.xml" in names:
+        return _read_ofd(data)
     if any(name.startswith("word/") for name in names):
         raise UnreadableFile("Word 文件已损坏：缺少正文部分（word/document.xml），无法读取。")
     if any(name.startswith("xl/") for name in names):
@@ -157,6 +209,20 @@ def _guarded(reader, data: bytes, kind: str) -> str:
         raise UnreadableFile(
             f"{kind} 文件已损坏或格式不正确，无法读取。请重新保存后上传。"
         ) from None
+
+
+def _read_ofd(data: bytes) -> str:
+    try:
+        return read_ofd(data)
+    except (BrokenOfd, BrokenZip, ZipBomb) as error:
+        raise UnreadableFile(str(error)) from None
+    except NoText:
+        raise UnreadableFile(
+            "这个 OFD 文件没有文字（可能是扫描件或图片），无法读取其中的文字。"
+            "请上传由 Word 或 WPS 直接导出的 OFD，或上传 .docx 原文件。"
+        ) from None
+    except Exception:  # pdfplumber's table finder, on lines no real page has
+        raise UnreadableFile("OFD 文件已损坏或格式不正确，无法读取。") from None
 
 
 def _read_pdf(data: bytes) -> str:
@@ -225,7 +291,7 @@ def read_document(filename: str, data: bytes) -> str:
     if kind == "zip":
         return _read_zip(data)
     if kind == "ole":
-        raise UnreadableFile(_ole_message(data))
+        return _read_ole(data)
     if kind == "image":
         return read_scan(data)
     if kind == "rtf":

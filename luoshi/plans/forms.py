@@ -89,7 +89,11 @@ ROLE_CHOICES = [("lead", _("Lead")), ("co", _("Co-operating")), ("unknown", _("N
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("Plan document"),
-        help_text=_("The plan as issued: .docx, .pdf, .xlsx or .txt, at most 20 MB."),
+        help_text=_(
+            "The plan as issued: Word or WPS (.docx, .doc, .wps), PDF with a text layer (.pdf), "
+            "OFD (.ofd), Excel or WPS Spreadsheets (.xlsx, .xls, .et) or text (.txt), "
+            "at most 20 MB."
+        ),
     )
 
     def clean_file(self):

@@ -82,7 +82,7 @@ def test_issuing_as_a_document_needs_a_number(client_for, coordinator, reported,
 
 def test_pdf_link_or_a_clear_message(client_for, coordinator, tracked, october, monkeypatch):
     client = client_for(coordinator)
-    monkeypatch.setattr("luoshi.documents.pdf.shutil.which", lambda name: None)
+    monkeypatch.setattr("luoshi.importing.libreoffice.shutil.which", lambda name: None)
     page = client.get(_report_url(tracked, october))
     html = page.content.decode()
     assert "暂不能生成 PDF：服务器未安装 LibreOffice" in html

@@ -3,7 +3,6 @@
 import io
 import json
 import re
-import struct
 import zipfile
 from pathlib import Path
 
@@ -422,22 +421,6 @@ def test_a_password_protected_office_file_asks_for_the_password_to_be_removed():
     data = ole_file({"EncryptionInfo": b"\x04\x00\x04\x00", "EncryptedPackage": b"\x8f" * 5000})
     assert_unreadable("方案.docx", data, "密码")
     assert_unreadable("台账.xlsx", data, "密码")
-
-
-def test_an_old_word_file_asks_to_be_saved_as_docx():
-    doc = convert(docx_from_text("标题\n正文"), "docx", "doc")
-    assert doc.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
-    assert_unreadable("方案.doc", doc, ".doc", "另存为 .docx")
-    assert_unreadable("方案.docx", doc, ".doc", "另存为 .docx")  # renamed, still the old format
-
-
-def test_an_old_excel_file_asks_to_be_saved_as_xlsx():
-    # An .xls is a compound file with a BIFF8 Workbook stream (here its BOF and EOF records);
-    # LibreOffice Calc, which could write a fuller one, is not a dependency of the project.
-    biff = struct.pack("<HHHHHHII", 0x0809, 16, 0x0600, 0x0005, 0, 0, 0, 0)
-    xls = ole_file({"Workbook": biff + struct.pack("<HH", 0x000A, 0)})
-    assert_unreadable("台账.xls", xls, ".xls", "另存为 .xlsx")
-    assert_unreadable("台账.xlsx", xls, ".xls", "另存为 .xlsx")
 
 
 def test_a_scan_asks_for_a_text_layer_where_ocr_is_not_installed(monkeypatch):

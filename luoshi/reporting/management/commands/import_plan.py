@@ -24,8 +24,9 @@ def month(value: str) -> datetime.date:
 
 class Command(BaseCommand):
     help = (
-        "Import a division-of-work plan from its document (.docx, .pdf, .xlsx or .txt) and track "
-        "it from this month (its schedule, periods and expected reports)."
+        "Import a division-of-work plan from its document (.docx, .pdf, .ofd, .xlsx or .txt; old "
+        ".doc, .wps, .xls and .et through LibreOffice) and track it from this month (its "
+        "schedule, periods and expected reports)."
     )
 
     def add_arguments(self, parser):
