@@ -90,9 +90,9 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("Plan document"),
         help_text=_(
-            "The plan as issued: Word or WPS (.docx, .doc, .wps), PDF with a text layer (.pdf), "
-            "OFD (.ofd), Excel or WPS Spreadsheets (.xlsx, .xls, .et) or text (.txt), "
-            "at most 20 MB."
+            "The plan as issued: Word or WPS (.docx, .doc, .wps), PDF (.pdf; a scan is read by "
+            "OCR), OFD (.ofd), Excel or WPS Spreadsheets (.xlsx, .xls, .et), a scanned picture "
+            "(.png, .jpg, .tif) or text (.txt), at most 20 MB."
         ),
     )
 

@@ -15,10 +15,11 @@ def upload(client, name, data):
 
 def test_the_upload_page_lists_the_new_formats(client_for, office):
     html = client_for(office).get(reverse("plans:import_upload")).content.decode()
-    assert 'accept=".docx,.doc,.wps,.pdf,.ofd,.xlsx,.xls,.et,.txt"' in html
+    assert 'accept=".docx,.doc,.wps,.pdf,.ofd,.xlsx,.xls,.et,.txt,.png,.jpg,.jpeg,.tif,.tiff"' in html
     assert "Word 或 WPS（.docx、.doc、.wps）" in html
     assert "OFD（.ofd）" in html
     assert "Excel 或 WPS 表格（.xlsx、.xls、.et）" in html
+    assert "扫描图片（.png、.jpg、.tif）" in html
 
 
 @pytest.mark.parametrize(
