@@ -41,7 +41,8 @@ run: setup
 test: setup-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Page times, query counts, throughput ratios and document times at city and province scale
+# Page times, query counts, throughput ratios and document times at city and province scale,
+# and luoshi beside Redmine (bench/peer.py; it says so and goes on when Redmine cannot be had)
 # (bench/run.py; BENCH_ARGS=--quick for a short run; results in bench/results/latest.json);
 # then the importer's accuracy on documents with a known plan, its speed on the seed, and OCR's
 # accuracy and speed on the seed printed and scanned (bench/scan_accuracy.py, a few minutes).

@@ -20,6 +20,8 @@ DenialAuditMiddleware  # MIDDLEWARE
 RequestIdMiddleware  # MIDDLEWARE
 RequestIdFilter  # LOGGING's filters
 LockoutBackend  # AUTHENTICATION_BACKENDS
+UserBackend  # AUTHENTICATION_BACKENDS
+get_user  # UserBackend: django.contrib.auth calls it on every request
 CharacterClassValidator  # AUTH_PASSWORD_VALIDATORS
 LoggingSmsGateway  # SUPERVISION_SMS_GATEWAY's default
 application  # WSGI_APPLICATION

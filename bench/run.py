@@ -6,7 +6,9 @@
 2. city on PostgreSQL (database luoshi_bench_city): the same, plus documents and throughput;
 3. province slice on PostgreSQL (luoshi_bench_province): the same but imports;
 4. two app hosts behind nginx on PostgreSQL + Redis, one killed mid-spike (bench/cluster.py),
-   when nginx and Redis are on the machine (it says so when not).
+   when nginx and Redis are on the machine (it says so when not);
+5. luoshi beside Redmine, page for page, loaded alternately (bench/peer.py), when the peer's
+   scripts (../shared/peer), apt-get and root are there (it says so when not; --no-peer).
 Each step is a fresh database and a separate process (bench/scale.py). Results go to
 bench/results/<UTC time>.json (everything) and bench/results/latest.json (the summary), and
 are printed. PostgreSQL is reached as postgres@127.0.0.1 (PGHOST/PGUSER/PGPORT to change it);
@@ -281,6 +283,8 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the bench databases")
     parser.add_argument("--seconds", type=float, help="throughput seconds per endpoint")
     parser.add_argument("--no-province", action="store_true")
+    parser.add_argument("--no-peer", action="store_true", help="leave out the Redmine peer")
+    parser.add_argument("--no-cluster", action="store_true", help="leave out the two hosts")
     parser.add_argument(
         "--rerun-throughput",
         action="store_true",
@@ -346,7 +350,16 @@ def main(argv=None) -> int:
     if "province" in results:
         latest["scale"]["province"] = summary(results["province"])
         latest["growth"] = growth(city, latest["scale"]["province"])
-    latest["cluster"] = run_cluster(args.quick)
+    latest["cluster"] = None if args.no_cluster else run_cluster(args.quick)
+    if not args.no_peer:
+        from bench import peer
+
+        print("\n== luoshi beside Redmine (bench/peer.py)", flush=True)
+        try:
+            latest["peer"] = {"redmine": peer.run(seconds=5 if args.quick else 10)}
+        except (subprocess.CalledProcessError, RuntimeError) as error:  # the rest still counts
+            print(f"[peer] Redmine peer FAILED: {error}", flush=True)
+            latest["peer"] = {"redmine": {"skipped": f"failed: {error}"[:500]}}
     latest["targets"] = checks(latest)
     latest["total_s"] = round(time.perf_counter() - started, 1)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -362,6 +375,10 @@ def main(argv=None) -> int:
         json.dumps(latest, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
     )
     print(table(latest))
+    if "peer" in latest:
+        from bench import peer
+
+        print(peer.table(latest["peer"]["redmine"]))
     print(
         f"\nwritten: bench/results/latest.json, bench/results/{stamp}.json "
         f"({latest['total_s']} s; {latest['cpu_s']} s of CPU in the benchmark's processes)"

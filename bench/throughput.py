@@ -7,6 +7,7 @@ The load comes from `wrk` when it is installed, else from Python threads (one co
 request: gunicorn's sync workers close the connection after each response anyway).
 """
 
+import contextlib
 import http.client
 import os
 import re
@@ -109,6 +110,34 @@ def load_wrk(port: int, path: str, cookie: str, seconds: float) -> dict:
     return {"rps": round(rps, 1), "errors": int(errors.group(1)) if errors else 0, "tool": "wrk"}
 
 
+@contextlib.contextmanager
+def gunicorn(env: dict, cookie: str):
+    """luoshi under gunicorn (2 sync workers, loopback, bench.settings with `env`'s database),
+    ready once /bench/trivial/ answers `cookie`; yields the port, stops the server after."""
+    port = free_port()
+    env = dict(env, DJANGO_SETTINGS_MODULE="bench.settings", PYTHONPATH=str(ROOT))
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "luoshi.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        _wait_ready(port, cookie)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def measure_throughput(who, results: dict, seconds: float) -> dict:
     """rps of the trivial view, the report page and the first dashboard data endpoint."""
     from django.conf import settings  # noqa: F401 - settings are loaded by the caller
@@ -126,34 +155,13 @@ def measure_throughput(who, results: dict, seconds: float) -> dict:
         targets.append(("dashboard_data", pages[dashboard[0]]["url"], leader))
     targets.append(("trivial_again", "/bench/trivial/", reporter))
     connections.close_all()
-    port = free_port()
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.settings", PYTHONPATH=str(ROOT))
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(
-        [
-            str(gunicorn),
-            "luoshi.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
     load = load_wrk if shutil.which("wrk") else load_threads
     out = {"seconds": seconds, "concurrency": CONCURRENCY, "workers": 2}
-    try:
-        _wait_ready(port, reporter)
+    with gunicorn(dict(os.environ), reporter) as port:
         for name, path, cookie in targets:
             for _ in range(3):  # warm both workers
                 _get(port, path, cookie)
             out[name] = {"url": path, **load(port, path, cookie, seconds)}
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     trivial = (out["trivial"]["rps"] + out["trivial_again"]["rps"]) / 2
     out["trivial_rps"] = round(trivial, 1)
     out["ratio"] = {

@@ -3,7 +3,7 @@
 The code is what `record_change()` and `record_event()` are given and what the record stores
 (its digest covers it, so a code is never renamed); the label is what the log page shows. An
 action that changes no data (a session, a refusal, an export, a user's own account chores)
-leaves the dashboards' cache alone (`insights.services.data_version`). `record_event()` refuses
+leaves the cached pages and dashboards alone (`audit.version`). `record_event()` refuses
 a code that is not here, so a typo fails the first test that takes that path.
 """
 

@@ -6,18 +6,14 @@ JSON the charts load. Lights come from `luoshi.supervision.lights`, never comput
 """
 
 import datetime
-import functools
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Q, Subquery, Value, When, Window
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
 from django.db.models.functions import RowNumber, TruncMonth
 
-from luoshi.audit.actions import EVENT_CODES
-from luoshi.audit.models import AuditRecord
 from luoshi.orgs.models import User
 from luoshi.plans.models import Assignment, Measure, Plan, Target
 from luoshi.plans.services import plans_for_user
@@ -45,35 +41,6 @@ def require_dashboard_user(user: User) -> None:
 def dashboard_plans(user: User):
     require_dashboard_user(user)
     return plans_for_user(user)
-
-
-@functools.cache
-def _version_sql() -> tuple[str, tuple]:
-    """The data version's SQL, compiled once per process: every cached dashboard request
-    runs it, and compiling the query took longer than running it. Records of actions that
-    change no data (sessions, refusals, exports, account chores: frequent) are skipped, or
-    they would empty the dashboards' cache for nothing (`audit.actions`, `changes_data`)."""
-    head = (
-        AuditRecord.objects.exclude(action__in=EVENT_CODES)
-        .annotate(report=Subquery(Report.objects.order_by("-pk").values("pk")[:1]))
-        .order_by("-pk")
-        .values_list("pk", "digest", "report")[:1]
-    )
-    return head.query.sql_with_params()
-
-
-def data_version() -> str:
-    """Changes whenever a dashboard figure may: the latest audit record of a change (every
-    service records its change in the same transaction; its digest tells it from a record
-    that took its id after a restore) and the latest report (reporting's builder creates the
-    expected reports, audited too). One query."""
-    with connection.cursor() as cursor:
-        cursor.execute(*_version_sql())
-        head = cursor.fetchone()
-    if head is None:
-        return "-"
-    pk, digest, report = head
-    return f"{pk}.{digest[:16]}.{report}"
 
 
 def has_sample_data(plan: Plan) -> bool:

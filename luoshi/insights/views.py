@@ -24,6 +24,7 @@ from luoshi.lib.auth import role_required
 from luoshi.lib.urls import url_template
 from luoshi.plans.services import can_edit_plan, get_plan_for_user
 from luoshi.reporting.services import ReportState
+from luoshi.reporting.version import data_version
 
 dashboard_view = role_required(*services.DASHBOARD_ROLES)
 
@@ -33,13 +34,13 @@ CACHE_SECONDS = 24 * 3600
 def cached_json(view):
     """Serve the view's JSON from the cache while no data changed. The key carries the user
     (plans and permissions are per user), the language, the day (lights and timeliness move
-    with it) and services.data_version(); one query on a hit. Put it under the role check."""
+    with it) and the reporting data's version; one query on a hit. Put it under the role check."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
         day = clock.today().isoformat()
-        version = services.data_version()
+        version = data_version()
         key = f"insights:{version}:{day}:{request.user.pk}:{get_language()}:{path}"
         cached = cache.get(key)
         if cached is not None:

@@ -1,6 +1,8 @@
 from functools import wraps
 
 from axes.backends import AxesStandaloneBackend
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
@@ -32,3 +34,13 @@ class LockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class UserBackend(ModelBackend):
+    """Django's ModelBackend, loading the signed-in user with the user's organization in one
+    query: every page's navbar names it, so every page saves a query."""
+
+    def get_user(self, user_id):
+        users = get_user_model()._default_manager.select_related("organization")
+        user = users.filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -3,15 +3,18 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from luoshi.audit.version import change_version
 from luoshi.importing import ParseError
 from luoshi.importing.sources import UnreadableFile
 from luoshi.lib import clock
 from luoshi.lib.auth import role_required
+from luoshi.lib.fragments import cached_fragment
 from luoshi.lib.text import attachment_disposition, download_name
 from luoshi.lib.urls import url_template
 from luoshi.orgs.models import User
@@ -102,15 +105,27 @@ def plan_json(request, pk):
 @require_GET
 @login_required
 def department_measures(request, pk):
-    """A department's measures across every plan (a department user sees only its own)."""
-    department = get_department_for_user(request.user, pk)
-    measures = (
-        measures_with_details()
-        .filter(assignments__organization=department)
-        .select_related("key_task__plan")
-        .order_by("-key_task__plan__issue_date", "key_task__plan", "key_task__no", "no")
+    """A department's measures across every plan (a department user sees only its own). The
+    list is cached until the next recorded change (lib.fragments): the same for every viewer
+    allowed here, but for the closure links its own department's users get."""
+    user = request.user
+    department = get_department_for_user(user, pk)
+    own = user.is_department_user and user.organization_id == department.pk
+
+    def measures_html():
+        measures = (
+            measures_with_details()
+            .filter(assignments__organization=department)
+            .select_related("key_task__plan")
+            .order_by("-key_task__plan__issue_date", "key_task__plan", "key_task__no", "no")
+        )
+        context = {"department": department, "measures": measures, "own": own}
+        return render_to_string("plans/department_measures_list.html", context)
+
+    html = cached_fragment(
+        "plans:department", change_version(), (department.pk, own), measures_html
     )
-    context = {"department": department, "measures": measures}
+    context = {"department": department, "measures_html": html}
     return render(request, "plans/department_measures.html", context)
 
 

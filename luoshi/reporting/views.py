@@ -20,6 +20,7 @@ from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render, resolve_url
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -30,6 +31,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, trigger_client_
 
 from luoshi.lib import clock
 from luoshi.lib.auth import role_required
+from luoshi.lib.fragments import cached_fragment
 from luoshi.lib.urls import url_template
 from luoshi.orgs.models import User
 from luoshi.plans.access import get_plan_for_coordinator, require_plan_coordinator
@@ -45,6 +47,7 @@ from luoshi.reporting.forms import (
 )
 from luoshi.reporting.home import department_home
 from luoshi.reporting.models import Report
+from luoshi.reporting.version import data_version
 
 
 def htmx_login_required(view):
@@ -579,23 +582,38 @@ def queue(request, pk):
 
 
 # Periods per page of a measure's history (every department's entries of each).
-MEASURE_PERIODS = 6
+# A year of monthly reports per page.
+MEASURE_PERIODS = 12
 
 
 @require_GET
 @login_required
 def measure_entries(request, pk):
+    """A measure's history, for the plan's coordinators and leaders. The same for all of them:
+    cached by page until the next change (lib.fragments)."""
     measure = queries.get_measure_for_review(request.user, pk)
-    pages = Paginator(queries.measure_periods(measure), MEASURE_PERIODS)
-    page = pages.get_page(request.GET.get("page"))
-    prefetch_related_objects([measure], "targets")
-    entries = queries.measure_history(measure, list(page))
+    number = request.GET.get("page", "")
+    number = number if number.isdigit() else "1"  # Paginator.get_page's answer to others
+
+    def history_html():
+        pages = Paginator(queries.measure_periods(measure), MEASURE_PERIODS)
+        page = pages.get_page(number)
+        prefetch_related_objects([measure], "targets")
+        entries = queries.measure_history(measure, list(page))
+        context = {
+            "measure": measure,
+            "periods": queries.grouped_by_period(entries),
+            "page": page,
+            "assignments": measure.assignments.select_related("organization"),
+            "targets": list(measure.targets.all()),
+        }
+        return render_to_string("reporting/measure_history.html", context)
+
     context = {
         "measure": measure,
         "plan": measure.key_task.plan,
-        "periods": queries.grouped_by_period(entries),
-        "page": page,
-        "assignments": measure.assignments.select_related("organization"),
-        "targets": list(measure.targets.all()),
+        "history_html": cached_fragment(
+            "reporting:measure", data_version(), (measure.pk, number), history_html
+        ),
     }
     return render(request, "reporting/measure.html", context)

@@ -114,7 +114,7 @@ def test_the_audit_administrator_sees_the_verification_on_a_page(
     log = client.get(reverse("audit:log")).content.decode()
     assert reverse("audit:verify") in log
     records = AuditRecord.objects.count()
-    with django_assert_num_queries(9):  # constant: the log is read in three queries
+    with django_assert_num_queries(8):  # constant: the log is read in three queries
         page = client.get(reverse("audit:verify")).content.decode()
     assert f"审计日志完整：{records} 条记录，2 个小时已封存。" in page
     assert "最后封存的小时始于 2026-11-03 18:00" in page

@@ -149,7 +149,7 @@ def test_home_lists_the_plans_and_the_plan_page_its_periods(
     assert tracked.title in home.content.decode()
     url = reverse("documents:plan", args=[tracked.pk])
     # session, user, plan, periods, the user's organization (navbar), the filter's departments
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         plan = client.get(url)
     html = plan.content.decode()
     assert "2026年10月" in html and "2026年12月" in html

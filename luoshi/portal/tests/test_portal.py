@@ -375,11 +375,11 @@ def test_the_publishing_pages_have_pinned_query_counts(
 ):
     client = client_for(coordinator)
     # Session, user, plan, publications, periods with their counts, organization (base.html).
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(reverse("portal:manage", args=[tracked.pk]))
     # Session, user, plan, period, the snapshot (8), organization (base.html).
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         client.get(preview_url(november))
     client.post(publish_url(tracked.periods.get(start__month=10)))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(reverse("portal:manage", args=[tracked.pk]))

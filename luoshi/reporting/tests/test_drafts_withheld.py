@@ -166,10 +166,10 @@ def test_the_coordinators_view_of_a_draft_has_a_pinned_query_count(
     client_for, coordinator, written, django_assert_num_queries
 ):
     client = client_for(coordinator)
-    # Session, user, report (with its period, plan and department), the user's organization:
-    # no entry is read for a report whose text is withheld (a department's form takes 8).
+    # Session, user with its organization, report (with its period, plan and department): no
+    # entry is read for a report whose text is withheld (a department's form takes 7).
     with django_assert_num_queries(COORDINATOR_DRAFT_QUERIES):
         client.get(report_url(written))
 
 
-COORDINATOR_DRAFT_QUERIES = 4
+COORDINATOR_DRAFT_QUERIES = 3

@@ -37,7 +37,7 @@ def test_the_year_shows_days_off_make_up_days_and_the_due_days(
     client_for, coordinator, tracked, on_2_november, django_assert_num_queries
 ):
     client = client_for(coordinator)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(PAGE, {"year": "2026"})
     page = response.content.decode()
     # 国庆 2026: 1 October (a Thursday) is off, Saturday 10 October is a make-up workday.

@@ -356,15 +356,15 @@ def test_the_closure_pages_have_pinned_query_counts(
     client = client_for(coordinator)
     # Session, user, the plan, the pending count and page, the decided ones, the user's
     # organization (the navbar).
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         page = text(client.get(closures_url(tracked)))
     assert "一.2已完成。" in page and "十.3已全部完成" in page
     url = closure_url(measure("十.3"))
     # Session, user, the measure, its departments, the requests, the user's organization.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(url)
     client = client_for(commerce_reporter)
     # The same for the department (the plan's visibility is a subquery of the measure's).
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         page = text(client.get(url))
     assert "十.3已全部完成" in page

@@ -277,9 +277,9 @@ def test_administrators_have_no_reporting_pages(client_for, audit_admin, tracked
 # Logged-in pages start with three queries: the session, the user and the user's organization.
 
 
-# Session, user, organization, report, entries, targets with their actual values, evidence
+# Session, user with its organization, report, entries, targets with their actual values, evidence
 # (asked only if an entry has some), co entries (only for a department leading a measure).
-REPORT_FORM_QUERIES = 8
+REPORT_FORM_QUERIES = 7
 
 
 def test_the_report_form_has_a_pinned_query_count_whatever_the_periods_and_departments(
@@ -325,7 +325,7 @@ def test_the_matrix_has_a_pinned_query_count_whatever_the_periods_and_department
     client_for, coordinator, tracked, django_assert_num_queries, settings
 ):
     client = client_for(coordinator)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(matrix_url(tracked))
     before = Report.objects.filter(period__plan=tracked).count()
     # Four more departments on a measure, and half a year more of periods.
@@ -341,7 +341,7 @@ def test_the_matrix_has_a_pinned_query_count_whatever_the_periods_and_department
     settings.REPORTING_PERIODS_AHEAD = 6
     services.ensure_periods(tracked, clock.today() + datetime.timedelta(days=1))
     assert Report.objects.filter(period__plan=tracked).count() > before + 20
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(matrix_url(tracked))
 
 
@@ -350,13 +350,14 @@ def test_the_queue_has_a_pinned_query_count(
 ):
     client = client_for(coordinator)
     # Session, user, plan, the queue's count and page, organization.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(queue_url(tracked))
 
 
 # Session, user, the reports to act on, the reports' count and page, holiday notices (the
-# countdown), measures (with their closure requests), late entries, notices, organization.
-DEPARTMENT_HOME_QUERIES = 10
+# countdown), measures (with their closure requests), late entries, notices (the user's
+# organization comes with the user).
+DEPARTMENT_HOME_QUERIES = 9
 
 
 def test_the_department_landing_has_a_pinned_query_count(

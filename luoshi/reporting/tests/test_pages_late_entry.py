@@ -213,6 +213,6 @@ def test_the_list_has_a_pinned_query_count(
     for report in october_closed.reports.order_by("pk")[:3]:
         grant(client, report)
     # Session, user, the period with its plan, the exceptions, the user's organization.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         page = text(client.get(list_url(october_closed)))
     assert page.count("进行中") == 3

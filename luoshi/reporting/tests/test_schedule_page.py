@@ -208,5 +208,5 @@ def test_the_page_query_count_is_pinned(
     client_for, coordinator, tracked, mid_november, django_assert_num_queries
 ):
     client = client_for(coordinator)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert client.get(url(tracked)).status_code == 200

@@ -88,12 +88,12 @@ def test_another_department_cannot_start_the_report(
     assert commerce_report.status == Report.Status.NOT_STARTED
 
 
-# Session, user, report; the start in a savepoint (the role check, the report locked, the
-# expected measures, the previous period's report and entries, the entries created, the
-# report saved, the report and organization the audit record names, the record); then the page
-# (the report re-read, its entries, targets, the co departments' entries): fewer than the
-# start and the page it redirected to took as two requests.
-START_IN_PLACE_QUERIES = 19
+# Session, user (with its organization), report; the start in a savepoint (the role check,
+# the report locked, the expected measures, the previous period's report and entries, the
+# entries created, the report saved, the report and organization the audit record names, the
+# record); then the page (the report re-read, its entries, targets, the co departments'
+# entries): fewer than the start and the page it redirected to took as two requests.
+START_IN_PLACE_QUERIES = 18
 
 
 def test_starting_in_place_has_a_pinned_query_count(

@@ -59,7 +59,7 @@ def test_each_late_report_links_to_a_notice_filled_for_it(
     assert f'<a href="{link}">开具督办单{hidden}</a>' in chase
 
     # Session, user, organization, plan, the departments; then the late report it is about.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         page = client.get(link.replace("&amp;", "&")).content.decode()
     assert f'<option value="{october.organization_id}" selected>市商务局</option>' in page
     assert '<option value="red" selected>红色（逾期）</option>' in page
@@ -85,7 +85,7 @@ def test_the_notice_form_is_styled_like_the_other_forms(
     client_for, coordinator, tracked, django_assert_num_queries
 ):
     client = client_for(coordinator)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         page = client.get(reverse("supervision:notice_new", args=[tracked.pk])).content.decode()
     for name, css in [
         ("organization", "form-select"),

@@ -44,7 +44,7 @@ def test_the_coordinator_sees_the_late_departments_with_their_lights(
     client_for, coordinator, tracked, django_assert_num_queries
 ):
     client = client_for(coordinator)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = client.get(url("chase", tracked.pk))
     assert response.status_code == 200
     page = response.content.decode()
@@ -147,7 +147,7 @@ def test_the_reporter_reads_and_clears_notifications(
     late = tracked.periods.get(start=D(2026, 10, 1)).reports.all()
     services.chase(coordinator, tracked, [r.pk for r in late], "请补报")
     client = client_for(commerce_reporter)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         page = client.get(url("notifications")).content.decode()
     assert "【催办】市商务局：2026年10月。请补报" in page
     assert "1 条未读" in page
@@ -189,7 +189,7 @@ def test_the_dry_run_lists_what_a_day_would_send(
 ):
     client = client_for(coordinator)
     client.get(url("rule", tracked.pk))  # creates the rule, starting today
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(url("rule", tracked.pk), {"date": "2026-11-25"})
     page = response.content.decode()
     assert "【报送提醒】市商务局" in page
@@ -280,7 +280,7 @@ def test_the_coordinator_issues_a_printable_red_notice(
     assert str(notice) == "督办〔2026〕1号"
     assert Notification.objects.filter(user=commerce_reporter, notice=notice).exists()
     client = client_for(commerce_reporter)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         page = client.get(url("notice", notice.pk)).content.decode()
     assert "督办〔2026〕1号" in page and "红色（逾期）" in page
     assert "supervision/supervision.css" in page
@@ -339,7 +339,7 @@ def test_the_ranking_scores_missing_late_and_returned_reports(
     with time_machine.travel(at(2026, 10, 31, 9), tick=False):
         return_report(coordinator, report, "请补充数据")
     client = client_for(coordinator)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         page = client.get(url("scores", tracked.pk), {"year": "2026"}).content.decode()
     # 市商务局: late (−1) and returned (−2): 97, ranked first; every other department: 90.
     assert (

@@ -140,5 +140,5 @@ def test_the_page_has_a_pinned_query_count(
 ):
     client = client_for(coordinator)
     client.post(PAGE, SHEET)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert client.get(PAGE).status_code == 200
