@@ -15,7 +15,8 @@ def upload(client, name, data):
 
 def test_the_upload_page_lists_the_new_formats(client_for, office):
     html = client_for(office).get(reverse("plans:import_upload")).content.decode()
-    assert 'accept=".docx,.doc,.wps,.pdf,.ofd,.xlsx,.xls,.et,.txt,.png,.jpg,.jpeg,.tif,.tiff"' in html
+    accepted = ".docx,.doc,.wps,.pdf,.ofd,.xlsx,.xls,.et,.txt,.png,.jpg,.jpeg,.tif,.tiff"
+    assert f'accept="{accepted}"' in html
     assert "Word 或 WPS（.docx、.doc、.wps）" in html
     assert "OFD（.ofd）" in html
     assert "Excel 或 WPS 表格（.xlsx、.xls、.et）" in html
