@@ -178,7 +178,8 @@ def test_the_reading_page_query_count(client_for, office, engine, django_assert_
     client = client_for(office)
     upload(client, "扫描件.tif", scan())
     draft = ImportDraft.objects.get()
-    with django_assert_num_queries(4):
+    # session, the user with its unit (lib.auth.UserBackend), the draft.
+    with django_assert_num_queries(3):
         assert client.get(reverse("plans:import_preview", args=[draft.pk])).status_code == 200
 
 
