@@ -10,7 +10,7 @@ fontconfig aliases of fonts/fonts.conf map them to free stand-ins.
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor, Twips
@@ -237,6 +237,13 @@ class Writer:
     def blank(self):
         return self._paragraph()
 
+    def run_in(self, lead: str, text: str):
+        """A body paragraph led by a run-in heading in 楷体 (（一）推进……。 then the text)."""
+        paragraph = self._paragraph(lead)
+        set_font(paragraph.runs[0], KAITI, BODY_PT)
+        paragraph.add_run(strip_control(text))
+        return paragraph
+
     def body(self, text: str, *, indent: bool = True, align=None):
         paragraph = self._paragraph(text)
         if not indent:
@@ -269,12 +276,22 @@ class Writer:
         run.font.color.rgb = RED
         return paragraph
 
-    def doc_number(self, number: str):
-        """发文字号 centred under the mark, then the red separator line (GB/T 9704 7.2.4–7.2.6)."""
+    def doc_number(self, number: str, signer: str = ""):
+        """发文字号 centred under the mark, then the red separator line (GB/T 9704 7.2.4–7.2.6).
+        An upward document names its 签发人: the number one character in from the left, and
+        "签发人：" in 仿宋 with the name in 楷体 one character in from the right."""
         self.blank()
         paragraph = self._paragraph(number)
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.first_line_indent = Pt(0)
+        if signer:
+            fmt = paragraph.paragraph_format
+            fmt.left_indent = fmt.right_indent = Pt(BODY_PT)
+            fmt.tab_stops.add_tab_stop(Pt(TEXT_WIDTH_PT - 2 * BODY_PT), WD_TAB_ALIGNMENT.RIGHT)
+            paragraph.add_run("\t签发人：")
+            name = paragraph.add_run(strip_control(signer))
+            set_font(name, KAITI, BODY_PT)
+        else:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         ppr = paragraph._p.get_or_add_pPr()
         borders = OxmlElement("w:pBdr")
         bottom = OxmlElement("w:bottom")
