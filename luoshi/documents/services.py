@@ -489,6 +489,12 @@ def save_preset(user: User, plan: Plan, values: dict) -> DocumentPreset:
     return preset
 
 
+def next_number(unit_id: int, year: int) -> int:
+    """The issuing unit's next number of the year, as the counter reads now."""
+    rows = DocumentNumber.objects.filter(issuing_unit=unit_id, year=year)
+    return (rows.aggregate(last=Max("number"))["last"] or 0) + 1
+
+
 def take_document_number(
     user: User | None, period: Period, preset: DocumentPreset, day: datetime.date
 ) -> DocumentNumber:
@@ -501,10 +507,7 @@ def take_document_number(
             return taken
         try:
             with transaction.atomic():
-                last = DocumentNumber.objects.filter(
-                    issuing_unit=preset.issuing_unit_id, year=day.year
-                ).aggregate(last=Max("number"))["last"]
-                number = (last or 0) + 1
+                number = next_number(preset.issuing_unit_id, day.year)
                 taken = DocumentNumber.objects.create(
                     issuing_unit_id=preset.issuing_unit_id,
                     year=day.year,

@@ -178,3 +178,18 @@ def test_a_link_with_one_choice_keeps_the_other_defaults(
     submitted = october.reports.filter(status=Report.Status.SUBMITTED).count()
     accepted = october.reports.filter(status=Report.Status.ACCEPTED).count()
     assert report.figures.included == accepted + submitted
+
+
+def test_the_report_page_costs_constant_queries(
+    client_for, coordinator, reported, october, django_assert_num_queries
+):
+    """session, user, plan, period, the report's 7 (reports, entries, actuals, key tasks,
+    measures, assignments, targets), the brief's accepted paragraphs, the preset and the user's
+    organization (navbar): 14, whether accepted reports only or submitted ones too."""
+    client = client_for(coordinator)
+    url = _report_url(reported, october)
+    with django_assert_num_queries(14):
+        page = client.get(url)
+    assert "简报中的重点任务" in page.content.decode()
+    with django_assert_num_queries(14):
+        assert client.get(url, {"include_submitted": "on", **_defaults()}).status_code == 200
