@@ -338,7 +338,7 @@ class Writer:
         )
         table = self.document.add_table(rows=len(rows), cols=2)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        _fix_widths(table, [100, 56])
+        _fix_widths(table, [88, 68])  # "2026年12月5日印发" on one line at 4号
         if copy_to:
             table.rows[0].cells[0].merge(table.rows[0].cells[1])
         for row, parts in zip(table.rows, rows, strict=True):

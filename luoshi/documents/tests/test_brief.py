@@ -6,12 +6,17 @@ import io
 import subprocess
 
 import pytest
+from django.core.management import call_command
 from docx import Document
 
 from luoshi.documents.brief import build_brief, has_figures, sentences_of, task_paragraph, trimmed
 from luoshi.documents.brief_docx import build_document
-from luoshi.documents.pdf import docx_to_pdf
-from luoshi.documents.services import DepartmentText, consolidated_report, default_options
+from luoshi.documents.services import (
+    DepartmentText,
+    consolidated_report,
+    default_options,
+    save_preset,
+)
 from luoshi.lib import clock
 from luoshi.reporting import services as reporting
 from luoshi.reporting.builder import build_reports
@@ -168,31 +173,40 @@ def test_full_holds_every_entry(month_of_demo):
         assert entry.progress.strip() in text
 
 
-def test_the_brief_is_at_most_six_pages_when_rendered(month_of_demo, artifacts, tmp_path):
+def test_the_brief_is_at_most_six_pages_when_rendered(
+    month_of_demo, coordinator, artifacts, tmp_path
+):
+    """export_report --issue for the month, as the office sends it (red heading, 文号, 签发人),
+    rendered by LibreOffice: six A4 pages at most."""
     require_program("soffice", "libreoffice-writer")
     require_program("pdftoppm", "poppler-utils")
     require_cjk_font()
     october, _written = month_of_demo
-    _report, data = _brief(
-        october.plan,
-        october,
-        as_document=True,
-        doc_number="枣发改经贸〔2026〕12号",
-        signer="张三",
-    )
-    (artifacts / "brief.docx").write_bytes(data)
-    pdf = docx_to_pdf(data)
-    (artifacts / "brief.pdf").write_bytes(pdf)
+    preset = {
+        "issuer_mark": "枣庄市发展和改革委员会",
+        "number_prefix": "枣发改经贸",
+        "signer": "张三",
+        "addressee": "枣庄市人民政府",
+        "copy_to": "市委办公室",
+        "printed_by": "枣庄市发展和改革委员会办公室",
+    }
+    save_preset(coordinator, october.plan, preset)
+    out = artifacts / "brief.pdf"
+    args = ["--plan", str(october.plan_id), "--period", "2026-10", "--issue", "--out", str(out)]
+    call_command("export_report", *args, stdout=io.StringIO())
     import pdfplumber
 
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
+    with pdfplumber.open(out) as document:
         pages = len(document.pages)
         first = document.pages[0].extract_text()
+        last = document.pages[-1].extract_text()
     assert pages <= 6, pages
     assert "枣庄市发展和改革委员会文件" in first
+    assert "枣发改经贸〔2026〕1号" in first.replace(" ", "")
     assert "签发人：张三" in first.replace(" ", "")
+    assert "印发" in last  # the imprint closes the document
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "60", str(artifacts / "brief.pdf"), str(artifacts / "brief")],
+        ["pdftoppm", "-png", "-r", "60", str(out), str(artifacts / "brief")],
         check=True,
         timeout=120,
     )
