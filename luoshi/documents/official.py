@@ -311,7 +311,10 @@ class Writer:
             self._cell_text(cell, text, bold=True, center=True)
         _repeat_header(table.rows[0])
         for values in rows:
-            cells = table.add_row().cells
+            row = table.add_row()
+            # A row is never cut across two pages.
+            row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+            cells = row.cells
             for cell, text in zip(cells, values, strict=True):
                 self._cell_text(cell, text)
         _fix_widths(table, widths_mm)
