@@ -145,6 +145,10 @@ issued_at  # Notice: supervision/notice.html
 issued_by  # Notice: supervision/services.py
 acknowledged_by  # Notice: supervision/services.py, supervision/notice.html
 
+issuing_unit  # documents/models.py: the preset's and the number's unit, read as issuing_unit_id
+taken_at  # documents/models.py: DocumentNumber, when the 文号 was taken (the record of issue)
+from_model  # documents/models.py: TaskParagraph, whether the accepted text began as a draft
+
 # --- Choice values: stored as their strings (importer, forms), never named in code -------------
 MORE_THAN  # Target.Comparator ">"
 LESS_THAN  # Target.Comparator "<"

@@ -332,6 +332,12 @@ TASKS = {
     }
 }
 
+# Optional drafting of the brief's paragraphs on the office's own model: an OpenAI-compatible
+# endpoint (…/v1); empty: the rule-based brief alone (luoshi/documents/drafting.py).
+LUOSHI_LLM_BASE_URL = envstr("LUOSHI_LLM_BASE_URL", "")
+LUOSHI_LLM_MODEL = envstr("LUOSHI_LLM_MODEL", "default")
+LUOSHI_LLM_API_KEY = envstr("LUOSHI_LLM_API_KEY", "")
+LUOSHI_LLM_TIMEOUT = envint("LUOSHI_LLM_TIMEOUT", 30)
 # Supervision (issue 5): the WeCom / DingTalk robot servers (private ones on an intranet) and
 # the SMS gateway (dotted path of a luoshi.supervision.channels.SmsGateway subclass).
 SUPERVISION_WECOM_BASE_URL = envstr("SUPERVISION_WECOM_BASE_URL", "https://qyapi.weixin.qq.com")

@@ -53,6 +53,9 @@ ACTIONS: dict[str, Action] = {
         Action("detach", pgettext_lazy("audit action", "Remove file")),
         Action("request closure", pgettext_lazy("audit action", "Request closure")),
         Action("reject closure", pgettext_lazy("audit action", "Reject closure")),
+        # Documents: the monthly brief.
+        Action("take document number", pgettext_lazy("audit action", "Take document number")),
+        Action("accept paragraph", pgettext_lazy("audit action", "Accept brief paragraph")),
         # Supervision.
         Action("change reminder rule", pgettext_lazy("audit action", "Change reminder rule")),
         Action(
@@ -81,6 +84,7 @@ ACTIONS: dict[str, Action] = {
         _event("session_expired", pgettext_lazy("audit action", "Session expired")),
         _event("denied", pgettext_lazy("audit action", "Access denied")),
         _event("export", pgettext_lazy("audit action", "Export")),
+        _event("draft paragraph", pgettext_lazy("audit action", "Draft brief paragraph")),
         _event("read notifications", pgettext_lazy("audit action", "Read notifications")),
         _event("change_password", pgettext_lazy("audit action", "Change password")),
         _event("reset_password", pgettext_lazy("audit action", "Reset password")),

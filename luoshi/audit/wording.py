@@ -28,6 +28,11 @@ KINDS = {
 # verbose name).
 KEYS = {
     "ip": pgettext_lazy("audit change", "IP address"),
+    "prompt": pgettext_lazy("audit change", "Prompt"),
+    "answer": pgettext_lazy("audit change", "Answer"),
+    "model": pgettext_lazy("audit change", "Model"),
+    "error": pgettext_lazy("audit change", "Error"),
+    "draft": pgettext_lazy("audit change", "Draft"),
     "status": pgettext_lazy("audit change", "Status"),
     "reason": pgettext_lazy("audit change", "Reason"),
     "count": pgettext_lazy("audit change", "Number"),

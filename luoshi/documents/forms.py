@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.documents.models import DocumentPreset
 from luoshi.documents.services import ReportOptions
 from luoshi.plans.forms import LedgerFilterForm
 
@@ -15,11 +16,16 @@ class ReportOptionsForm(forms.Form):
         required=False,
         label=_("Also include submitted reports not yet accepted"),
     )
+    full = forms.BooleanField(
+        required=False,
+        label=_("Full compilation of every entry (instead of the brief)"),
+    )
     as_document = forms.BooleanField(
         required=False,
         label=_("Issue as a document (issuing office's mark and document number)"),
     )
     doc_number = forms.CharField(required=False, max_length=60, label=_("Document number"))
+    signer = forms.CharField(required=False, max_length=40, label=_("Signed off by"))
     addressee = forms.CharField(max_length=200, label=_("Main recipient"))
     copy_to = forms.CharField(required=False, max_length=500, label=_("Copied to"))
     signed_by = forms.CharField(max_length=100, label=_("Issuing office (signature)"))
@@ -57,6 +63,8 @@ class ReportOptionsForm(forms.Form):
         data = self.cleaned_data
         return ReportOptions(
             include_submitted=data["include_submitted"],
+            full=data["full"],
+            signer=data["signer"].strip(),
             as_document=data["as_document"],
             doc_number=data["doc_number"].strip(),
             addressee=data["addressee"].strip(),
@@ -105,3 +113,24 @@ class TemplateUploadForm(forms.Form):
             "empty": _("The file is empty."),
         },
     )
+
+
+class PresetForm(forms.ModelForm):
+    """The plan's issuing preset: what the one-click document carries."""
+
+    class Meta:
+        model = DocumentPreset
+        fields = ["issuer_mark", "number_prefix", "signer", "addressee", "copy_to", "printed_by"]
+
+
+class ParagraphForm(forms.Form):
+    """A key task's paragraph of the brief, as the coordinator edits and accepts it."""
+
+    text = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label=_("Paragraph"),
+        help_text=_("Leave empty to go back to the paragraph chosen by the rules."),
+    )
+    draft = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)

@@ -10,7 +10,7 @@ fontconfig aliases of fonts/fonts.conf map them to free stand-ins.
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor, Twips
@@ -237,6 +237,13 @@ class Writer:
     def blank(self):
         return self._paragraph()
 
+    def run_in(self, lead: str, text: str):
+        """A body paragraph led by a run-in heading in 楷体 (（一）推进……。 then the text)."""
+        paragraph = self._paragraph(lead)
+        set_font(paragraph.runs[0], KAITI, BODY_PT)
+        paragraph.add_run(strip_control(text))
+        return paragraph
+
     def body(self, text: str, *, indent: bool = True, align=None):
         paragraph = self._paragraph(text)
         if not indent:
@@ -269,12 +276,22 @@ class Writer:
         run.font.color.rgb = RED
         return paragraph
 
-    def doc_number(self, number: str):
-        """发文字号 centred under the mark, then the red separator line (GB/T 9704 7.2.4–7.2.6)."""
+    def doc_number(self, number: str, signer: str = ""):
+        """发文字号 centred under the mark, then the red separator line (GB/T 9704 7.2.4–7.2.6).
+        An upward document names its 签发人: the number one character in from the left, and
+        "签发人：" in 仿宋 with the name in 楷体 one character in from the right."""
         self.blank()
         paragraph = self._paragraph(number)
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.first_line_indent = Pt(0)
+        if signer:
+            fmt = paragraph.paragraph_format
+            fmt.left_indent = fmt.right_indent = Pt(BODY_PT)
+            fmt.tab_stops.add_tab_stop(Pt(TEXT_WIDTH_PT - 2 * BODY_PT), WD_TAB_ALIGNMENT.RIGHT)
+            paragraph.add_run("\t签发人：")
+            name = paragraph.add_run(strip_control(signer))
+            set_font(name, KAITI, BODY_PT)
+        else:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         ppr = paragraph._p.get_or_add_pPr()
         borders = OxmlElement("w:pBdr")
         bottom = OxmlElement("w:bottom")
@@ -294,7 +311,10 @@ class Writer:
             self._cell_text(cell, text, bold=True, center=True)
         _repeat_header(table.rows[0])
         for values in rows:
-            cells = table.add_row().cells
+            row = table.add_row()
+            # A row is never cut across two pages.
+            row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+            cells = row.cells
             for cell, text in zip(cells, values, strict=True):
                 self._cell_text(cell, text)
         _fix_widths(table, widths_mm)
@@ -321,7 +341,7 @@ class Writer:
         )
         table = self.document.add_table(rows=len(rows), cols=2)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        _fix_widths(table, [100, 56])
+        _fix_widths(table, [88, 68])  # "2026年12月5日印发" on one line at 4号
         if copy_to:
             table.rows[0].cells[0].merge(table.rows[0].cells[1])
         for row, parts in zip(table.rows, rows, strict=True):

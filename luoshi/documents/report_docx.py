@@ -37,7 +37,7 @@ def _heading_of(text: str, limit: int = 60) -> str:
     return first if len(first) <= limit else first[:limit] + "……"
 
 
-def summary_paragraphs(report: ConsolidatedReport) -> list[str]:
+def summary_paragraphs(report: ConsolidatedReport, *, annexed: bool = True) -> list[str]:
     plan, period, figures = report.plan, report.period, report.figures
     number = f"（{plan.doc_number}）" if plan.doc_number else ""
     opening = f"按照《{plan.title}》{number}要求，现将{period.label}各责任部门落实情况报告如下。"
@@ -56,39 +56,53 @@ def summary_paragraphs(report: ConsolidatedReport) -> list[str]:
     if figures.pending:
         parts.append(f"尚未到截止日期、暂未报送{figures.pending}个")
     kind = "经审核确认和已报送待审核" if report.options.include_submitted else "经审核确认"
-    lights = [row.light.colour for row in report.targets]
     counted = "；".join(parts) + "。"
     closing = f"本报告汇总{kind}的报告{figures.included}份"
     if report.unreported:
-        closing += f"，{len(report.unreported)}项推进措施本期无进展报告（见附件）"
-    if lights:
-        closing += (
-            f"；量化指标{len(lights)}项，其中绿灯{lights.count('green')}项、"
-            f"黄灯{lights.count('yellow')}项、红灯{lights.count('red')}项"
-        )
+        where = "（见附件）" if annexed else ""
+        closing += f"，{len(report.unreported)}项推进措施本期无进展报告{where}"
+    if report.targets:
+        closing += "；" + lights_sentence(report)
     return [opening, counted + closing + "。"]
 
 
-def build_report_docx(report: ConsolidatedReport) -> bytes:
-    """The consolidated report as .docx bytes."""
+def lights_sentence(report: ConsolidatedReport) -> str:
+    """量化指标9项，其中绿灯2项、黄灯3项、红灯1项、暂无数据3项: the parts add up to the whole."""
+    lights = [row.light.colour for row in report.targets]
+    text = (
+        f"量化指标{len(lights)}项，按序时进度，其中绿灯{lights.count('green')}项、"
+        f"黄灯{lights.count('yellow')}项、红灯{lights.count('red')}项"
+    )
+    if lights.count("none"):
+        text += f"、暂无数据{lights.count('none')}项"
+    return text
+
+
+def write_head(writer, report: ConsolidatedReport):
+    """The red heading and 文号 (as a document), the title and the main recipient."""
     options = report.options
-    writer = official.Writer()
     if options.as_document:
         writer.issuer_mark(options.signed_by)
-        writer.doc_number(options.doc_number)
+        writer.doc_number(options.doc_number, options.signer)
     else:
         writer.blank()
     writer.title(report.title)
     writer.blank()
     if options.addressee:
         writer.body(f"{options.addressee}：", indent=False)
+
+
+def build_report_docx(report: ConsolidatedReport) -> bytes:
+    """The consolidated report as .docx bytes."""
+    writer = official.Writer()
+    write_head(writer, report)
     for text in summary_paragraphs(report):
         writer.body(text)
     _write_tasks(writer, report)
     _write_targets(writer, report, len(report.tasks) + 1)
-    _write_closing(writer, report)
+    write_closing(writer, report, ANNEX_TITLE if report.unreported else "")
     _write_annex(writer, report)
-    _write_imprint(writer, report)
+    write_imprint(writer, report)
     buffer = io.BytesIO()
     writer.document.save(buffer)
     return buffer.getvalue()
@@ -141,11 +155,11 @@ def _write_targets(writer, report: ConsolidatedReport, number: int):
     writer.blank()
 
 
-def _write_closing(writer, report: ConsolidatedReport):
+def write_closing(writer, report: ConsolidatedReport, annex_title: str = ""):
     options = report.options
     writer.blank()
-    if report.unreported:
-        annex = writer.body(f"附件：{ANNEX_TITLE}")
+    if annex_title:
+        annex = writer.body(f"附件：{annex_title}")
         annex.paragraph_format.first_line_indent = official.Pt(official.BODY_PT * 2)
     writer.blank()
     writer.blank()
@@ -175,7 +189,7 @@ def _write_annex(writer, report: ConsolidatedReport):
     writer.table(["序号", "措施", "措施内容", "责任部门"], rows, [14, 16, 86, 40])
 
 
-def _write_imprint(writer, report: ConsolidatedReport):
+def write_imprint(writer, report: ConsolidatedReport):
     options = report.options
     writer.blank()
     writer.imprint(options.copy_to, options.printed_by, chinese_date(options.date or clock.today()))

@@ -11,10 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from luoshi.audit.services import diff, record_change
+from luoshi.documents.models import DocumentNumber, DocumentPreset, TaskParagraph
 from luoshi.lib import clock
 from luoshi.orgs.models import Organization, User
 from luoshi.plans.access import get_plan_for_coordinator, require_plan_coordinator
@@ -22,7 +25,7 @@ from luoshi.plans.models import Assignment, KeyTask, Measure, Plan, Target
 from luoshi.plans.services import can_edit_plan
 from luoshi.reporting.models import Period, Report, ReportEntry
 from luoshi.reporting.services import ReportState, report_state
-from luoshi.supervision.lights import Light, target_light
+from luoshi.supervision.lights import Light, scheduled_value, target_light
 
 ROLE_NAMES = {Assignment.Role.LEAD: "牵头", Assignment.Role.CO: "配合"}
 STATUS_LABELS = dict(ReportEntry.Status.choices)  # lazy labels: translated when shown
@@ -48,6 +51,18 @@ def get_period_for_export(user: User, plan_pk: int, period_pk: int) -> Period:
         raise Http404("no such period for this plan")
     period.plan = plan
     return period
+
+
+def get_task_for_brief(user: User, plan_pk: int, period_pk: int, task_pk: int):
+    """(period, key task) whose brief paragraph the plan's coordinator edits: 404 for what the
+    user cannot see, 403 for a leader (who reads, never edits)."""
+    plan = get_plan_for_coordinator(user, plan_pk)
+    period = Period.objects.filter(plan=plan, pk=period_pk).first()
+    task = KeyTask.objects.filter(plan=plan, pk=task_pk).first()
+    if period is None or task is None:
+        raise Http404("no such period or key task for this plan")
+    period.plan = task.plan = plan
+    return period, task
 
 
 def find_period(plan: Plan, month: str) -> Period:
@@ -85,6 +100,8 @@ class ReportOptions:
     printed_by: str = ""  # 印发机关
     signed_by: str = ""  # 落款 (the issuing office)
     date: datetime.date | None = None  # 成文日期 and 印发日期
+    signer: str = ""  # 签发人 (an upward report names who signed it off)
+    full: bool = False  # the full compilation of every entry instead of the brief
 
 
 def default_options(plan: Plan, today: datetime.date | None = None) -> ReportOptions:
@@ -112,6 +129,7 @@ class DepartmentText:
     behind_reason: str
     problems: str
     next_steps: str
+    behind: bool = False  # the entry says 滞后
 
 
 @dataclass
@@ -128,6 +146,7 @@ class TargetRow:
     owner: str
     actual: Decimal | None
     light: Light
+    expected: Decimal | None = None  # 序时进度: due by today on the time-proportional schedule
 
 
 @dataclass
@@ -261,6 +280,7 @@ def _section(measure: Measure, entries: list[ReportEntry]) -> MeasureSection:
             behind_reason=e.behind_reason.strip(),
             problems=e.problems.strip(),
             next_steps=e.next_steps.strip(),
+            behind=e.status == ReportEntry.Status.BEHIND,
         )
         for e in entries
     ]
@@ -288,6 +308,7 @@ def _target_rows(measure: Measure, actuals, today, start) -> list[TargetRow]:
                 owner=owner.name if owner else "",
                 actual=actual,
                 light=light,
+                expected=scheduled_value(target, today, start=start),
             )
         )
     return rows
@@ -420,3 +441,101 @@ def _ledger_cell(by_cell, texts, measure, org, period) -> LedgerCell:
         return LedgerCell(NOT_REPORTED, "", state)
     progress, problems, status = text
     return LedgerCell(progress or "未填写", problems, f"{status}\n{state}")
+
+
+def accepted_paragraphs(period: Period) -> dict[int, str]:
+    """{key task id: paragraph} the coordinator accepted for the period's brief (one query)."""
+    rows = TaskParagraph.objects.filter(period=period).values_list("key_task_id", "text")
+    return dict(rows)
+
+
+# --- Issuing: the plan's preset and the document numbers ------------------------------------
+
+PRESET_FIELDS = ("issuer_mark", "number_prefix", "signer", "addressee", "copy_to", "printed_by")
+NUMBER_ATTEMPTS = 5
+
+
+def preset_initial(plan: Plan) -> dict:
+    """A new preset's values, from the plan's defaults."""
+    defaults = default_options(plan)
+    return {
+        "issuer_mark": defaults.signed_by,
+        "number_prefix": "",
+        "signer": "",
+        "addressee": defaults.addressee,
+        "copy_to": defaults.copy_to,
+        "printed_by": defaults.printed_by,
+    }
+
+
+@transaction.atomic
+def save_preset(user: User, plan: Plan, values: dict) -> DocumentPreset:
+    """Create or change the plan's preset (its coordinator only), audited field by field."""
+    require_plan_coordinator(user, plan)
+    preset = DocumentPreset.objects.select_for_update().filter(plan=plan).first()
+    new = {name: values[name].strip() for name in PRESET_FIELDS}
+    if preset is None:
+        unit = plan.coordinator or plan.region
+        preset = DocumentPreset.objects.create(plan=plan, issuing_unit=unit, **new)
+        record_change(user, "create", preset, diff({}, new))
+        return preset
+    old = {name: getattr(preset, name) for name in PRESET_FIELDS}
+    changes = diff(old, new)
+    if changes:
+        for name, value in new.items():
+            setattr(preset, name, value)
+        preset.save()
+        record_change(user, "change", preset, changes)
+    return preset
+
+
+def next_number(unit_id: int, year: int) -> int:
+    """The issuing unit's next number of the year, as the counter reads now."""
+    rows = DocumentNumber.objects.filter(issuing_unit=unit_id, year=year)
+    return (rows.aggregate(last=Max("number"))["last"] or 0) + 1
+
+
+def take_document_number(
+    user: User | None, period: Period, preset: DocumentPreset, day: datetime.date
+) -> DocumentNumber:
+    """The period's 文号: the one it was given before, else the next of the issuing unit's
+    counter for `day`'s year. Two exports at once cannot take the same number (the unique
+    constraint refuses the second, which reads the counter again)."""
+    for _attempt in range(NUMBER_ATTEMPTS):
+        taken = DocumentNumber.objects.filter(period=period).first()
+        if taken is not None:
+            return taken
+        try:
+            with transaction.atomic():
+                number = next_number(preset.issuing_unit_id, day.year)
+                taken = DocumentNumber.objects.create(
+                    issuing_unit_id=preset.issuing_unit_id,
+                    year=day.year,
+                    number=number,
+                    text=f"{preset.number_prefix}〔{day.year}〕{number}号",
+                    period=period,
+                )
+                record_change(
+                    user, "take document number", taken, {"text": {"old": None, "new": taken.text}}
+                )
+                return taken
+        except IntegrityError:
+            continue
+    raise ValueError(_("No document number could be taken; try again."))
+
+
+def issued_options(
+    user: User | None, period: Period, preset: DocumentPreset, day: datetime.date
+) -> ReportOptions:
+    """The options of the document that can be sent: the preset and the period's 文号."""
+    number = take_document_number(user, period, preset, day)
+    return ReportOptions(
+        as_document=True,
+        doc_number=number.text,
+        addressee=preset.addressee,
+        copy_to=preset.copy_to,
+        printed_by=preset.printed_by,
+        signed_by=preset.issuer_mark,
+        signer=preset.signer,
+        date=day,
+    )

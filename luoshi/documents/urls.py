@@ -14,6 +14,13 @@ urlpatterns = [
         "plans/<int:pk>/periods/<int:period_pk>/report.docx", views.report_docx, name="report_docx"
     ),
     path("plans/<int:pk>/periods/<int:period_pk>/report.pdf", views.report_pdf, name="report_pdf"),
+    path("plans/<int:pk>/preset/", views.preset_page, name="preset"),
+    path("plans/<int:pk>/periods/<int:period_pk>/issue/", views.report_issue, name="report_issue"),
+    path(
+        "plans/<int:pk>/periods/<int:period_pk>/tasks/<int:task_pk>/",
+        views.task_page,
+        name="task",
+    ),
     path("reports/<int:pk>/word/", views.template_page, name="template"),
     path("reports/<int:pk>/word/template.docx", views.template_download, name="template_docx"),
 ]

@@ -12,17 +12,26 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from luoshi.documents import services, template_docx
-from luoshi.documents.forms import LedgerExportForm, ReportOptionsForm, TemplateUploadForm
+from luoshi.documents import drafting, services, template_docx
+from luoshi.documents.brief import build_brief
+from luoshi.documents.brief_docx import build_document
+from luoshi.documents.forms import (
+    LedgerExportForm,
+    ParagraphForm,
+    PresetForm,
+    ReportOptionsForm,
+    TemplateUploadForm,
+)
 from luoshi.documents.ledger_xlsx import build_ledger_xlsx
+from luoshi.documents.models import DocumentPreset
 from luoshi.documents.pdf import PdfUnavailable, docx_to_pdf, pdf_available
-from luoshi.documents.report_docx import build_report_docx
 from luoshi.lib import clock
 from luoshi.lib.text import attachment_disposition
 from luoshi.orgs.models import Organization
-from luoshi.plans.services import measures_with_details, plans_for_user
+from luoshi.plans.access import get_plan_for_coordinator, require_plan_coordinator
+from luoshi.plans.services import can_edit_plan, measures_with_details, plans_for_user
 from luoshi.reporting.models import Report
 from luoshi.reporting.services import reports_for_user
 
@@ -72,6 +81,7 @@ def plan_documents(request, pk):
         "periods": periods[::-1],
         "ledger_periods": periods,
         "form": _ledger_form(request, plan),
+        "may_edit": can_edit_plan(request.user, plan),
     }
     return render(request, "documents/plan.html", context)
 
@@ -86,14 +96,18 @@ def _report_form(request, period):
 def report_page(request, pk, period_pk):
     period = services.get_period_for_export(request.user, pk, period_pk)
     form = _report_form(request, period)
-    report = None
+    report = brief = None
     if not form.is_bound or form.is_valid():
         report = services.consolidated_report(request.user, period, form.options())
+        brief = build_brief(report, services.accepted_paragraphs(period))
     context = {
         "plan": period.plan,
         "period": period,
         "form": form,
         "report": report,
+        "brief": brief,
+        "preset": DocumentPreset.objects.filter(plan=period.plan).first(),
+        "may_edit": can_edit_plan(request.user, period.plan),
         "query": request.GET.urlencode(),
         "pdf_available": pdf_available(),
     }
@@ -106,7 +120,7 @@ def _built_report(request, pk, period_pk):
     if form.is_bound and not form.is_valid():
         return period, None
     report = services.consolidated_report(request.user, period, form.options())
-    return period, build_report_docx(report)
+    return period, build_document(report)
 
 
 def _report_name(period) -> str:
@@ -134,6 +148,82 @@ def report_pdf(request, pk, period_pk):
         messages.error(request, str(error))
         return _back_to_report(request, period)
     return _download(pdf, "application/pdf", f"{_report_name(period)}.pdf")
+
+
+@require_POST
+@login_required
+def report_issue(request, pk, period_pk):
+    """The document that can be sent: the plan's preset and the period's 文号 (taken once)."""
+    period = services.get_period_for_export(request.user, pk, period_pk)
+    require_plan_coordinator(request.user, period.plan)
+    preset = DocumentPreset.objects.filter(plan=period.plan).first()
+    if preset is None:
+        messages.error(request, _("Set the plan's document preset first."))
+        return redirect("documents:preset", period.plan_id)
+    options = services.issued_options(request.user, period, preset, clock.today())
+    options.full = bool(request.POST.get("full"))
+    report = services.consolidated_report(request.user, period, options)
+    name = f"{options.doc_number}{_report_name(period)}.docx"
+    return _download(build_document(report), DOCX, name)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def preset_page(request, pk):
+    plan = get_plan_for_coordinator(request.user, pk)
+    preset = DocumentPreset.objects.filter(plan=plan).first()
+    initial = None if preset else services.preset_initial(plan)
+    form = PresetForm(request.POST or None, instance=preset, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.save_preset(request.user, plan, form.cleaned_data)
+        messages.success(request, _("The document preset is saved."))
+        return redirect("documents:plan", plan.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"plan": plan, "form": form, "preset": preset}
+    return render(request, "documents/preset.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def task_page(request, pk, period_pk, task_pk):
+    """A key task's paragraph of the brief: the rules' text, a draft from the office's model
+    (when configured), edited and accepted by the coordinator."""
+    period, task = services.get_task_for_brief(request.user, pk, period_pk, task_pk)
+    report = services.consolidated_report(
+        request.user, period, services.default_options(period.plan)
+    )
+    accepted = services.accepted_paragraphs(period)
+    brief = build_brief(report, accepted)
+    current = next(text for t, text, _accepted in brief.paragraphs if t.pk == task.pk)
+    form = ParagraphForm(request.POST or None, initial={"text": current})
+    if request.method == "POST" and request.POST.get("action") == "draft":
+        form = ParagraphForm(initial={"text": current})
+        if drafting.configured():
+            try:
+                draft = drafting.draft_paragraph(request.user, report, task)
+            except drafting.DraftError as error:
+                messages.error(
+                    request, _("%(error)s The paragraph stays as it was.") % {"error": error}
+                )
+            else:
+                form = ParagraphForm(initial={"text": draft.text, "draft": draft.record_id})
+                messages.info(request, _("The model's draft: edit it, then accept it."))
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        drafting.accept_paragraph(request.user, period, task, data["text"], data["draft"])
+        messages.success(request, _("The paragraph is saved for the brief."))
+        return redirect("documents:report", pk, period_pk)
+    sections = next((s for t, s in report.tasks if t.pk == task.pk), [])
+    context = {
+        "plan": period.plan,
+        "period": period,
+        "task": task,
+        "sections": sections,
+        "form": form,
+        "accepted": task.pk in accepted,
+        "llm": drafting.configured(),
+    }
+    return render(request, "documents/task.html", context, status=200)
 
 
 def _back_to_report(request, period):

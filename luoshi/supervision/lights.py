@@ -7,6 +7,7 @@ Public API (used by the consolidated report and the dashboards; keep it stable):
     plan_lights(plan, today) -> PlanLights(measures, departments, names)   every measure
                                                ({measure id: Light}) and department, read once
     target_light(target, actual, today) -> Light               actual: the owner's latest value
+    scheduled_value(target, today) -> Decimal | None           the time-proportional schedule
 
 The rules (issue 5):
 - red: a report past its due day and never submitted ("逾期未报送（截止 2026-11-27）"); a target
@@ -100,6 +101,22 @@ def _schedule_start(target: Target) -> datetime.date | None:
     return plan.issue_date
 
 
+def scheduled_value(
+    target: Target, today: datetime.date, *, start: datetime.date | None = None
+) -> Decimal | None:
+    """What a cumulative target with a deadline should have reached by `today` on its
+    time-proportional schedule (序时进度) from `start` (default: the plan's issue date, else
+    1 January of the deadline's year); None for other targets."""
+    deadline = target.deadline
+    if target.kind != Target.Kind.CUMULATIVE or deadline is None:
+        return None
+    if start is None:
+        start = _schedule_start(target) or datetime.date(deadline.year, 1, 1)
+    total = (deadline - start).days
+    elapsed = min(max((today - start).days, 0), total)
+    return target.value * elapsed / total if total > 0 else target.value
+
+
 def target_light(
     target: Target,
     actual: Decimal | None,
@@ -142,12 +159,8 @@ def target_light(
         )
     if target.kind == Target.Kind.CAP:
         return Light(YELLOW, _("Target “%(name)s” is over its cap (%(figures)s)") % shown)
-    if target.kind == Target.Kind.CUMULATIVE and deadline is not None:
-        if start is None:
-            start = _schedule_start(target) or datetime.date(deadline.year, 1, 1)
-        total = (deadline - start).days
-        elapsed = min(max((today - start).days, 0), total)
-        expected = target.value * elapsed / total if total > 0 else target.value
+    expected = scheduled_value(target, today, start=start)
+    if expected is not None:
         if actual < expected:
             return Light(
                 YELLOW,

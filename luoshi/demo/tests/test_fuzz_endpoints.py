@@ -202,6 +202,7 @@ def ids(people, tracked, reported, target):
     return {
         "plans": [tracked.pk],
         "measures": [measure("十.3").pk],
+        "tasks": [measure("十.3").key_task_id],
         "departments": [department("市商务局").pk, department("市交通运输局").pk],
         "import": [draft.pk],
         "imports": [draft.pk],

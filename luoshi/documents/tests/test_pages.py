@@ -41,6 +41,7 @@ def test_the_chosen_options_reach_the_document(client_for, coordinator, reported
     client = client_for(coordinator)
     query = {
         "include_submitted": "on",
+        "full": "on",  # the full compilation: every department's text under its measure
         "as_document": "on",
         "doc_number": "枣发改经贸〔2026〕9号",
         "addressee": "市政府办公室",
@@ -118,18 +119,20 @@ def test_wrong_method_is_refused(client_for, coordinator, tracked, october):
 def test_report_export_costs_the_same_queries_whatever_the_number_of_reports(
     client_for, coordinator, reported, october, django_assert_num_queries
 ):
-    """Accepted only (fewer departments) or also submitted (more): the same 11 queries —
+    """Accepted only (fewer departments) or also submitted (more): the same 12 queries —
     session, user, plan, period, reports, entries, actuals, key tasks, measures, assignments,
-    targets."""
+    targets, and the brief's accepted paragraphs (not read for the full compilation)."""
     client = client_for(coordinator)
     url = _report_url(reported, october, "documents:report_docx")
     accepted = october.reports.filter(status=Report.Status.ACCEPTED).count()
     submitted = october.reports.filter(status=Report.Status.SUBMITTED).count()
     assert accepted > 20 and submitted > 0
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get(url, _defaults()).status_code == 200
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get(url, {"include_submitted": "on", **_defaults()}).status_code == 200
+    with django_assert_num_queries(11):
+        assert client.get(url, {"full": "on", **_defaults()}).status_code == 200
 
 
 def _defaults():
@@ -175,3 +178,18 @@ def test_a_link_with_one_choice_keeps_the_other_defaults(
     submitted = october.reports.filter(status=Report.Status.SUBMITTED).count()
     accepted = october.reports.filter(status=Report.Status.ACCEPTED).count()
     assert report.figures.included == accepted + submitted
+
+
+def test_the_report_page_costs_constant_queries(
+    client_for, coordinator, reported, october, django_assert_num_queries
+):
+    """session, user, plan, period, the report's 7 (reports, entries, actuals, key tasks,
+    measures, assignments, targets), the brief's accepted paragraphs, the preset and the user's
+    organization (navbar): 14, whether accepted reports only or submitted ones too."""
+    client = client_for(coordinator)
+    url = _report_url(reported, october)
+    with django_assert_num_queries(14):
+        page = client.get(url)
+    assert "简报中的重点任务" in page.content.decode()
+    with django_assert_num_queries(14):
+        assert client.get(url, {"include_submitted": "on", **_defaults()}).status_code == 200

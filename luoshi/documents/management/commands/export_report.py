@@ -1,4 +1,8 @@
-"""manage.py export_report --plan ID --period 2022-10 --out FILE: the consolidated report."""
+"""manage.py export_report --plan ID --period 2022-10 --out FILE: the consolidated report.
+
+By default the brief (at most a few pages: figures, each key task in a few sentences, targets,
+problems, next steps); `--full` the full compilation of every entry; `--issue` the document
+that can be sent, from the plan's preset, with the period's 文号 (taken once, then reused)."""
 
 import datetime
 from pathlib import Path
@@ -6,14 +10,24 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from luoshi.documents.brief_docx import build_document
+from luoshi.documents.models import DocumentPreset
 from luoshi.documents.pdf import PdfUnavailable, docx_to_pdf
-from luoshi.documents.report_docx import build_report_docx
-from luoshi.documents.services import consolidated_report, default_options, find_period
+from luoshi.documents.services import (
+    consolidated_report,
+    default_options,
+    find_period,
+    issued_options,
+)
+from luoshi.lib import clock
 from luoshi.plans.models import Plan
 
 
 class Command(BaseCommand):
-    help = "Write the consolidated report of a plan's period as .docx (or .pdf when OUT ends so)."
+    help = (
+        "Write the consolidated report (the brief, or --full) of a plan's period as .docx "
+        "(or .pdf when OUT ends so)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--plan", type=int, required=True, help="plan id")
@@ -23,6 +37,14 @@ class Command(BaseCommand):
             "--include-submitted",
             action="store_true",
             help="also include submitted reports not yet accepted",
+        )
+        parser.add_argument(
+            "--full", action="store_true", help="the full compilation of every entry"
+        )
+        parser.add_argument(
+            "--issue",
+            action="store_true",
+            help="issue with the plan's preset and the period's document number",
         )
         parser.add_argument("--doc-number", default="", help="issue as a document with this 文号")
         parser.add_argument("--addressee", help="主送机关 (default: the region's government)")
@@ -40,17 +62,26 @@ class Command(BaseCommand):
             day = datetime.date.fromisoformat(options["date"]) if options["date"] else None
         except ValueError as error:
             raise CommandError(str(error)) from None
-        choices = default_options(plan, day)
+        period.plan = plan
+        if options["issue"]:
+            preset = DocumentPreset.objects.filter(plan=plan).first()
+            if preset is None:
+                raise CommandError(
+                    _("The plan has no document preset: set it on the plan's documents page.")
+                )
+            choices = issued_options(None, period, preset, day or clock.today())
+        else:
+            choices = default_options(plan, day)
         choices.include_submitted = options["include_submitted"]
+        choices.full = options["full"]
         if options["doc_number"]:
             choices.as_document, choices.doc_number = True, options["doc_number"]
         if options["addressee"] is not None:
             choices.addressee = options["addressee"]
         if options["copy_to"] is not None:
             choices.copy_to = options["copy_to"]
-        period.plan = plan
         report = consolidated_report(None, period, choices)
-        data = build_report_docx(report)
+        data = build_document(report)
         out = Path(options["out"])
         if out.suffix.lower() == ".pdf":
             try:
