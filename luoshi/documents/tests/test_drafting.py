@@ -94,7 +94,7 @@ def test_a_draft_is_asked_edited_accepted_and_audited(client_for, coordinator, a
     assert body["model"] == "office-model"
     prompt = body["messages"][1]["content"]
     assert "十、加快发展绿色物流配送" in prompt and "回收旧家电1200台" in prompt
-    assert "措施十.1 市商务局" in prompt and "措施五." not in prompt
+    assert "措施十、1. 市商务局" in prompt and "措施五." not in prompt
     asked = AuditRecord.objects.get(action="draft paragraph")
     assert asked.username == "coordinator"
     assert asked.changes["answer"] == DRAFT and "回收旧家电1200台" in asked.changes["prompt"]
@@ -176,10 +176,10 @@ def test_wrong_method_is_refused(client_for, coordinator, accepted):
 def test_the_task_page_costs_constant_queries(
     client_for, coordinator, accepted, django_assert_num_queries
 ):
-    """session, user, plan, period, key task, the report's (reports, entries, actuals, key
-    tasks, measures, assignments, targets), the accepted paragraphs and the user's
-    organization (navbar): 14, however many reports."""
+    """session, the user with its organization (lib.auth.UserBackend), plan, period, key task,
+    the report's (reports, entries, actuals, key tasks, measures, assignments, targets) and the
+    accepted paragraphs: 13, however many reports."""
     client = client_for(coordinator)
     url = _task_url(accepted, measure("十.3").key_task_id)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         assert client.get(url).status_code == 200

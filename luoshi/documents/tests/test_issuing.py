@@ -69,8 +69,8 @@ def test_the_preset_page_costs_constant_queries(
 ):
     client = client_for(coordinator)
     client.post(_preset_url(tracked), PRESET)
-    # session, user, plan, preset, the user's organization (navbar)
-    with django_assert_num_queries(5):
+    # session, the user with its organization (lib.auth.UserBackend), plan, preset
+    with django_assert_num_queries(4):
         assert client.get(_preset_url(tracked)).status_code == 200
 
 

@@ -151,7 +151,8 @@ def test_home_lists_the_plans_and_the_plan_page_its_periods(
     home = client.get(reverse("documents:home"))
     assert tracked.title in home.content.decode()
     url = reverse("documents:plan", args=[tracked.pk])
-    # session, user, plan, periods, the user's organization (navbar), the filter's departments
+    # session, the user with its organization (lib.auth.UserBackend), plan, periods, the
+    # filter's departments
     with django_assert_num_queries(5):
         plan = client.get(url)
     html = plan.content.decode()
@@ -183,13 +184,14 @@ def test_a_link_with_one_choice_keeps_the_other_defaults(
 def test_the_report_page_costs_constant_queries(
     client_for, coordinator, reported, october, django_assert_num_queries
 ):
-    """session, user, plan, period, the report's 7 (reports, entries, actuals, key tasks,
-    measures, assignments, targets), the brief's accepted paragraphs, the preset and the user's
-    organization (navbar): 14, whether accepted reports only or submitted ones too."""
+    """session, the user with its organization (lib.auth.UserBackend), plan, period, the
+    report's 7 (reports, entries, actuals, key tasks, measures, assignments, targets), the
+    brief's accepted paragraphs and the preset: 13, whether accepted reports only or submitted
+    ones too."""
     client = client_for(coordinator)
     url = _report_url(reported, october)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         page = client.get(url)
     assert "简报中的重点任务" in page.content.decode()
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         assert client.get(url, {"include_submitted": "on", **_defaults()}).status_code == 200
