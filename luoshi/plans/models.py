@@ -102,6 +102,14 @@ def measure_number(label: str, no: int) -> str:
     return f"{label.rstrip('、.．，, ') or no}."
 
 
+def measure_code(task_label: str, path: list[str], label: str, no: int) -> str:
+    """Measure.code from the values of a query (the department home reads no model)."""
+    task = task_label.strip()
+    if task and not task.endswith(("、", "）", ")", ".", "．")):
+        task += "、"
+    return f"{task}{''.join(path)}{measure_number(label, no)}"
+
+
 class Measure(models.Model):
     """推进措施: the smallest item of a plan that carries an assignment."""
 
@@ -138,10 +146,7 @@ class Measure(models.Model):
     def code(self) -> str:
         """Reference as the plan numbers it: 四、2. (task 四、, measure 2.), （四）2., or with
         the measure's groups between them: 一、（二）3."""
-        task = self.key_task.label.strip()
-        if task and not task.endswith(("、", "）", ")", ".", "．")):
-            task += "、"
-        return f"{task}{''.join(self.path)}{self.number}"
+        return measure_code(self.key_task.label, self.path, self.label, self.no)
 
 
 class Assignment(models.Model):

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 
 from luoshi.lib import clock
 from luoshi.orgs.models import User
-from luoshi.plans.models import Assignment
+from luoshi.plans.models import Assignment, measure_code
 from luoshi.reporting.calendar import Workdays
 from luoshi.reporting.models import ClosureRequest, LateEntryException, Report
 
@@ -62,6 +62,8 @@ def department_home(user: User, reports: list, today: datetime.date) -> Departme
         .values_list(
             "measure__key_task__plan__title",
             "measure__key_task__label",
+            "measure__path",
+            "measure__label",
             "measure__no",
             "measure__text",
             "role",
@@ -79,14 +81,14 @@ def department_home(user: User, reports: list, today: datetime.date) -> Departme
         measures=[
             (
                 plan,
-                f"{label.strip('、.．，, （）()')}.{no}",
+                measure_code(task_label, path, label, no),
                 text,
                 role,
                 pk,
                 closure,
                 role == Assignment.Role.LEAD or alone,
             )
-            for plan, label, no, text, role, pk, closure, alone in measures
+            for plan, task_label, path, label, no, text, role, pk, closure, alone in measures
         ],
         late_entries=late_entries(user),
     )

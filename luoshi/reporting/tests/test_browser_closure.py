@@ -22,7 +22,7 @@ def test_the_lead_asks_to_close_a_measure_and_the_coordinator_approves_it(
 
     # The lead reporter finds the measure among the department's measures on landing.
     page = logged_in_page(commerce_reporter.username, next="/reporting/")
-    row = page.locator("tr", has_text="十.3")
+    row = page.locator("tr", has_text="十、3.")
     row.get_by_role("link", name="申请销号").click()
     page.get_by_role("heading", name="申请销号").wait_for()
     page.get_by_label("完成情况及佐证").fill("已在全市建成绿色商场示范点5个，验收报告见附件。")
@@ -39,12 +39,12 @@ def test_the_lead_asks_to_close_a_measure_and_the_coordinator_approves_it(
     # The coordinator sees the request counted on the plans' list and approves it.
     page = logged_in_page(coordinator.username, next="/reporting/")
     page.locator(f'a[href="/reporting/plans/{commerce_leads.pk}/closures/"]').click()
-    request_card = page.locator("section.card", has_text="十.3")
+    request_card = page.locator("section.card", has_text="十、3.")
     request_card.get_by_role("link", name="验收报告.pdf").wait_for()
     page.screenshot(path=str(artifacts / "closure-2-coordinator-list.png"), full_page=True)
     request_card.get_by_label("对销号申请的意见").fill("材料齐全，同意销号。")
     request_card.get_by_role("button", name="同意销号").click()
-    page.get_by_text("措施十.3已销号（已办结）。").wait_for()
+    page.get_by_text("措施十、3.已销号（已办结）。").wait_for()
     page.get_by_text("没有待审核的销号申请。").wait_for()
     assert Measure.objects.get(pk=target.pk).closed_at is not None
 

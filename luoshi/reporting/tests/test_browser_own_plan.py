@@ -99,7 +99,7 @@ def accept(logged_in_page, live_server, plan, report, artifacts):
 def close_a_measure(logged_in_page, live_server, plan, reporter, artifacts):
     """市商务局, the only department of 一.1, asks to close it (销号); the coordinator agrees."""
     page = logged_in_page(reporter.username, next="/reporting/")
-    page.locator("tr", has_text="一.1").get_by_role("link", name="申请销号").click()
+    page.locator("tr", has_text="一、1.").get_by_role("link", name="申请销号").click()
     page.get_by_label("完成情况及佐证").fill("3条夜间特色街区已建成开放，验收意见见附件。")
     page.get_by_role("button", name="提交销号申请").click()
     page.get_by_text("销号申请已提交统筹单位。").wait_for()
@@ -107,10 +107,10 @@ def close_a_measure(logged_in_page, live_server, plan, reporter, artifacts):
 
     page = logged_in_page("coordinator")
     page.goto(f"{live_server.url}/reporting/plans/{plan.pk}/closures/")
-    card = page.locator("section.card", has_text="一.1")
+    card = page.locator("section.card", has_text="一、1.")
     card.get_by_label("对销号申请的意见").fill("同意销号。")
     card.get_by_role("button", name="同意销号").click()
-    page.get_by_text("措施一.1已销号（已办结）。").wait_for()
+    page.get_by_text("措施一、1.已销号（已办结）。").wait_for()
     page.screenshot(path=str(artifacts / "own-plan-5-closed.png"), full_page=True)
     assert page.errors == []
 

@@ -210,7 +210,7 @@ def test_the_coordinator_sees_the_pending_requests_counted_and_approves_one(
     assert "十.3已全部完成，见验收报告。" in page and "验收报告.pdf" in page
     assert "市商务局" in page
     response = client.post(decide_url(asked, "approve"), {"comment": "同意销号"}, follow=True)
-    assert "措施十.3已销号（已办结）。" in text(response)
+    assert "措施十、3.已销号（已办结）。" in text(response)
     assert "没有待审核的销号申请。" in text(response)
     m = measure("十.3")
     assert m.closed_at is not None

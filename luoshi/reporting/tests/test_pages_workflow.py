@@ -69,7 +69,7 @@ def test_an_incomplete_report_is_not_submitted_and_says_why(
     response = act(client_for(commerce_reporter), report, "submit")
     assert response.status_code == 200
     [message] = flashes(response)
-    assert "十.3" in message
+    assert "十、3." in message
     report.refresh_from_db()
     assert report.status == Report.Status.DRAFT
 
