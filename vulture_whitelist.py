@@ -48,6 +48,7 @@ USE_I18N  # Django
 USE_TZ  # Django
 STATICFILES_DIRS  # Django
 STORAGES  # Django
+WHITENOISE_ROOT  # WhiteNoise: the files served at the site's root (/favicon.ico)
 CACHES  # Django
 SESSION_ENGINE  # Django (with REDIS_URL)
 EMAIL_BACKEND  # Django

@@ -208,6 +208,9 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
+# Served at the site's root by WhiteNoise: /favicon.ico, which browsers ask for on their own
+# wherever no page names an icon (a JSON or SVG opened directly, the bare 500 page).
+WHITENOISE_ROOT = BASE_DIR / "luoshi" / "public"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -2,6 +2,7 @@
 table link drill down, a period is published, and an anonymous visitor reads the portal."""
 
 import pytest
+from playwright.sync_api import expect
 
 from luoshi.lib import clock
 from luoshi.plans.models import Target
@@ -90,7 +91,7 @@ def test_the_coordinator_reads_the_dashboard_drills_down_and_publishes(
     page.get_by_role("link", name="发布到公开门户").click()
     page.get_by_role("link", name="预览并发布").nth(1).click()
     page.get_by_role("button", name="发布").click()
-    assert page.get_by_text("已发布到公开门户").is_visible()
+    expect(page.get_by_text("已发布到公开门户")).to_be_visible()
     assert page.errors == []
 
 

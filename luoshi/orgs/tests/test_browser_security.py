@@ -4,6 +4,7 @@ enrolment (QR code drawn as SVG), the language switch without an inline handler.
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from luoshi.testing import fill_login_form, watch
 
@@ -21,7 +22,7 @@ def test_the_sixth_login_shows_the_lockout_in_chinese(
         fill_login_form(page, "commerce_reporter", "wrong-password")
     page.goto(live_server.url + "/login/")
     fill_login_form(page, "commerce_reporter")
-    assert page.get_by_role("heading", name="账号已被锁定 15 分钟").is_visible()
+    expect(page.get_by_role("heading", name="账号已被锁定 15 分钟")).to_be_visible()
     page.screenshot(path=str(artifacts / "security-lockout.png"))
     # The browser reports the refusals' status (429) itself; nothing else may fail.
     refusals = [e for e in page.errors if "status of 429" in e or e.startswith("HTTP 429 ")]
@@ -32,7 +33,8 @@ def test_a_coordinator_enrols_the_second_factor_and_switches_language(
     live_server, logged_in_page, coordinator, artifacts, settings
 ):
     settings.LUOSHI_REQUIRE_OTP = True
-    page = logged_in_page("coordinator", viewport=(1280, 860))
+    # 1440 px: the English menu is unfolded from 1400 px only (navbar-expand-xxl).
+    page = logged_in_page("coordinator", viewport=(1440, 860))
     page.wait_for_selector("#qr svg")
     assert page.get_by_role("heading", name="设置第二重验证").is_visible()
     page.screenshot(path=str(artifacts / "security-2fa-enrol.png"))
@@ -43,5 +45,5 @@ def test_a_coordinator_enrols_the_second_factor_and_switches_language(
     # The language switch works without its former inline onchange handler (CSP).
     page.select_option("#language", "en")
     page.wait_for_selector("html[lang=en]")
-    assert page.get_by_role("link", name="Plans").first.is_visible()
+    expect(page.get_by_role("link", name="Plans").first).to_be_visible()
     assert page.errors == []

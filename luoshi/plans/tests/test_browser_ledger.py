@@ -1,6 +1,7 @@
 """In a real browser: log in as the coordinator and read the seed plan."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,5 +15,5 @@ def test_coordinator_logs_in_and_reads_the_seed_plan(logged_in_page, coordinator
     assert page.get_by_text("枣发改经贸〔2022〕243号").first.is_visible()
     page.screenshot(path=str(artifacts / "ledger-seed-plan.png"), full_page=False)
     page.get_by_role("link", name="核对").first.click()
-    assert page.get_by_role("button", name="保存").is_visible()
+    expect(page.get_by_role("button", name="保存")).to_be_visible()
     assert page.errors == []

@@ -6,6 +6,7 @@ answers with the report page again (3)."""
 
 import pytest
 import time_machine
+from playwright.sync_api import expect
 
 from luoshi.reporting.models import Report
 from luoshi.testing import at, department, make_user
@@ -31,7 +32,7 @@ def test_a_department_files_its_month_in_three_page_loads(
     page.get_by_role("button", name="开始填报").click()
     forms = page.locator("form[data-backup-key]")
     forms.first.wait_for()
-    assert page.locator("#report-state").inner_text() == "草稿"
+    expect(page.locator("#report-state")).to_have_text("草稿", use_inner_text=True)
     assert len(loads) == 2  # the form came without a page load
     page.screenshot(path=str(artifacts / "filing-1-started-in-place.png"), full_page=False)
 

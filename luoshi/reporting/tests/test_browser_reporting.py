@@ -4,6 +4,7 @@ acceptance, and the text typed while the session had expired coming back after l
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from luoshi.audit.models import AuditRecord
 from luoshi.lib import clock
@@ -25,7 +26,7 @@ def this_month(seed_plan, settings):
 
 @pytest.fixture
 def women(seed_plan):
-    """市妇联 answers for two measures; 十七.4 has a target (命名200户“绿色家庭”)."""
+    """市妇联 answers for two measures; 十七、4. has a target (命名200户“绿色家庭”)."""
     unit = department("市妇联")
     return make_user("women_reporter", "reporter", unit), make_user("women_head", "approver", unit)
 
@@ -50,7 +51,7 @@ def test_a_report_is_filled_signed_off_and_accepted(
         text = f"第{index + 1}项：已组织开展“绿色家庭”创建宣传活动3场，覆盖社区群众1200余人。"
         forms.nth(index).get_by_label("进展情况").fill(text)
     page.locator(".save-state").nth(0).filter(has_text="已保存").wait_for()
-    card = page.locator("section.entry", has_text="十七.4")
+    card = page.locator("section.entry", has_text="十七、4.")
     second = card.locator("form[data-backup-key]")
     second.get_by_label("进展情况").fill("本月命名“绿色家庭”210户，已完成年度目标。")
     second.get_by_label("状态").select_option("behind")
@@ -101,7 +102,7 @@ def test_a_report_is_filled_signed_off_and_accepted(
     page.get_by_text("报告已验收。").wait_for()
     assert page.get_by_text("统筹单位已验收，本报告只读。").is_visible()
     page.screenshot(path=str(artifacts / "reporting-4-accepted.png"), full_page=True)
-    page.get_by_role("link", name="十七.4").click()
+    page.get_by_role("link", name="十七、4.").click()
     page.get_by_text("本月命名“绿色家庭”210户，已完成年度目标。").wait_for()
     page.screenshot(path=str(artifacts / "reporting-4-measure.png"), full_page=False)
     assert page.errors == []
@@ -140,7 +141,8 @@ def test_text_typed_after_the_session_expired_is_kept_and_saved_after_logging_in
     banner = page.locator("#session-expired")
     banner.wait_for(state="visible")
     assert "登录已过期" in banner.inner_text()
-    assert "请重新登录" in page.locator(".save-state").nth(0).inner_text()
+    # The banner shows on the 401's HX-Trigger header; the entry's state is written after it.
+    expect(page.locator(".save-state").nth(0)).to_contain_text("请重新登录", use_inner_text=True)
     page.screenshot(path=str(artifacts / "reporting-5-session-expired.png"), full_page=False)
 
     # Logging in again brings the user back to the report; the text is restored and saved.
@@ -181,7 +183,7 @@ def test_two_tabs_on_the_same_measure_get_a_conflict_instead_of_an_overwrite(
     conflict.wait_for()
     assert "第一个标签页写的进展。" in conflict.locator("td.theirs").first.inner_text()
     assert "第二个标签页写的进展。" in conflict.locator("td.mine").first.inner_text()
-    assert "存在冲突" in state(second_tab).inner_text()
+    expect(state(second_tab)).to_contain_text("存在冲突", use_inner_text=True)
     second_tab.screenshot(path=str(artifacts / "reporting-6-conflict.png"), full_page=False)
     entry = this_month.entries.order_by("measure__key_task__no", "measure__no").first()
     assert entry.progress == "第一个标签页写的进展。"
@@ -189,7 +191,7 @@ def test_two_tabs_on_the_same_measure_get_a_conflict_instead_of_an_overwrite(
     # Keeping one's own version saves it over theirs, knowingly.
     second_tab.get_by_role("button", name="保留我的版本").click()
     state(second_tab).filter(has_text="已保存").wait_for()
-    assert second_tab.locator(".conflict").count() == 0
+    expect(second_tab.locator(".conflict")).to_have_count(0)
     entry.refresh_from_db()
     assert entry.progress == "第二个标签页写的进展。"
 
@@ -232,7 +234,7 @@ def test_the_coordinator_accepts_several_reports_at_once(
     page = logged_in_page(coordinator.username, next="/reporting/")
     page.goto(live_server.url + f"/reporting/plans/{this_month.period.plan_id}/queue/")
     page.get_by_label("全选").check()
-    assert page.locator('input[name="reports"]:checked').count() == 2
+    expect(page.locator('input[name="reports"]:checked')).to_have_count(2)
     page.get_by_role("button", name="验收选中的报告").click()
     page.get_by_text("已验收 2 份报告。").wait_for()
     assert page.get_by_text("没有待审核的报告。").is_visible()
