@@ -6,7 +6,8 @@
 2. city on PostgreSQL (database luoshi_bench_city): the same, plus documents and throughput;
 3. province slice on PostgreSQL (luoshi_bench_province): the same but imports;
 4. two app hosts behind nginx on PostgreSQL + Redis, one killed mid-spike (bench/cluster.py),
-   when nginx and Redis are on the machine (it says so when not).
+   when nginx and Redis are on the machine (it says so when not);
+5. the entry quality flags' precision and recall on a hand-labelled set (bench/entry_flags.py).
 Each step is a fresh database and a separate process (bench/scale.py). Results go to
 bench/results/<UTC time>.json (everything) and bench/results/latest.json (the summary), and
 are printed. PostgreSQL is reached as postgres@127.0.0.1 (PGHOST/PGUSER/PGPORT to change it);
@@ -24,6 +25,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench import entry_flags
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -347,6 +350,8 @@ def main(argv=None) -> int:
         latest["scale"]["province"] = summary(results["province"])
         latest["growth"] = growth(city, latest["scale"]["province"])
     latest["cluster"] = run_cluster(args.quick)
+    # The entry quality flags on the hand-labelled set (bench/entry_flags.py): no database.
+    latest["entry_flags"] = entry_flags.measure()
     latest["targets"] = checks(latest)
     latest["total_s"] = round(time.perf_counter() - started, 1)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -362,6 +367,7 @@ def main(argv=None) -> int:
         json.dumps(latest, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
     )
     print(table(latest))
+    print("\n" + entry_flags.table(latest["entry_flags"]))
     print(
         f"\nwritten: bench/results/latest.json, bench/results/{stamp}.json "
         f"({latest['total_s']} s; {latest['cpu_s']} s of CPU in the benchmark's processes)"
