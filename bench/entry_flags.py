@@ -6,7 +6,9 @@ bench/entry_flags.json holds realistic progress-report entries for measures of t
 (good ones and each kind of weak one), each with its measure, whether the measure has targets
 and one lacks its actual, last period's text, other departments' texts this period, the status,
 the text and the flags a person expects. The set was written and committed before the flag code
-(luoshi/reporting/quality.py), which runs here with its default rules.
+(luoshi/reporting/quality.py), which runs here with its default rules; the rules were then
+written with that set in view. bench/entry_flags_holdout.json was written after the rules and
+never used to change them: its figures are the fairer estimate.
 """
 
 import datetime
@@ -26,6 +28,7 @@ from luoshi.reporting.quality import (  # noqa: E402
 )
 
 SET = ROOT / "bench" / "entry_flags.json"
+HOLDOUT = ROOT / "bench" / "entry_flags_holdout.json"
 # The labelled set's period: 2026年12月.
 PERIOD = (datetime.date(2026, 12, 1), datetime.date(2026, 12, 31))
 
@@ -70,6 +73,7 @@ def measure(path: Path = SET) -> dict:
             "recall": round(c["tp"] / labelled, 3) if labelled else None,
         }
     return {
+        "set": path.name,
         "entries": len(data["entries"]),
         "good_entries": good,
         # Of the entries a person finds fine, the share the flags leave alone.
@@ -81,7 +85,7 @@ def measure(path: Path = SET) -> dict:
 
 def table(result: dict) -> str:
     lines = [
-        f"entry flags on {result['entries']} labelled entries "
+        f"entry flags on {result['entries']} labelled entries of {result['set']} "
         f"({result['good_entries']} good: {result['good_unflagged']:.0%} left unflagged)",
         f"  {'flag':20} {'tp':>4} {'fp':>4} {'fn':>4} {'precision':>10} {'recall':>8}",
     ]
@@ -96,6 +100,13 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def measure_all() -> dict:
+    return {"labelled": measure(SET), "holdout": measure(HOLDOUT)}
+
+
 if __name__ == "__main__":
-    outcome = measure()
-    print(json.dumps(outcome, ensure_ascii=False) if "--json" in sys.argv else table(outcome))
+    outcome = measure_all()
+    if "--json" in sys.argv:
+        print(json.dumps(outcome, ensure_ascii=False))
+    else:
+        print("\n".join(table(result) for result in outcome.values()))

@@ -194,3 +194,34 @@ def test_the_matrix_marks_a_late_report_once_accepted_and_says_what_it_counts(
     assert on_time_cell.startswith(' title="市商务局 · 已验收">已验收</a>')
     assert "late-mark" not in on_time_cell
     assert "已报送（按时、逾期、已验收）/ 应报" in html
+
+
+def test_the_score_sheet_deducts_for_flagged_entries_only_when_the_coordinator_asks(
+    tracked, commerce_leads, commerce_reporter, commerce_head, coordinator
+):
+    from decimal import Decimal
+
+    from luoshi.supervision import services as supervision
+
+    december = month(tracked, 2026, 12).reports.get(organization=department("市商务局"))
+    # Filed on time, every entry too short (flagged); October and November never filed.
+    file_report(
+        december, commerce_reporter, commerce_head, when=at(2026, 12, 10, 9), text="已推进。"
+    )
+    flagged = december.entries.count()
+    sheet, rows = supervision.timeliness(coordinator, tracked, 2026, today=at(2027, 1, 5).date())
+    commerce = next(row for row in rows if row.name == "市商务局")
+    assert sheet.per_flagged == 0  # off by default
+    assert (commerce.missing, commerce.flagged, commerce.score) == (2, flagged, Decimal(80))
+    supervision.set_score_sheet(
+        coordinator,
+        tracked,
+        start=Decimal(100),
+        per_missing=Decimal(10),
+        per_late=Decimal(1),
+        per_returned=Decimal(2),
+        per_flagged=Decimal("0.5"),
+    )
+    _sheet, rows = supervision.timeliness(coordinator, tracked, 2026, today=at(2027, 1, 5).date())
+    commerce = next(row for row in rows if row.name == "市商务局")
+    assert commerce.score == Decimal(80) - Decimal("0.5") * flagged
