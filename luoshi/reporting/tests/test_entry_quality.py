@@ -225,3 +225,13 @@ def test_the_score_sheet_deducts_for_flagged_entries_only_when_the_coordinator_a
     _sheet, rows = supervision.timeliness(coordinator, tracked, 2026, today=at(2027, 1, 5).date())
     commerce = next(row for row in rows if row.name == "市商务局")
     assert commerce.score == Decimal(80) - Decimal("0.5") * flagged
+
+
+def test_the_matrix_with_readable_reports_has_a_pinned_query_count(
+    reported, coordinator, client_for, tracked, django_assert_num_queries
+):
+    client = client_for(coordinator)
+    # The seven of the matrix (test_pages_coordinator) and the flagged and "no new progress"
+    # entries of the reports whose text the coordinator reads, one query for the page.
+    with django_assert_num_queries(8):
+        client.get(reverse("reporting:matrix", args=[tracked.pk]))

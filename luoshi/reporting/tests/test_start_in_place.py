@@ -91,9 +91,10 @@ def test_another_department_cannot_start_the_report(
 # Session, user, report; the start in a savepoint (the role check, the report locked, the
 # expected measures, the previous period's report and entries, the entries created, the
 # report saved, the report and organization the audit record names, the record); then the page
-# (the report re-read, its entries, targets, the co departments' entries): fewer than the
-# start and the page it redirected to took as two requests.
-START_IN_PLACE_QUERIES = 19
+# (the report re-read, its entries, targets, the co departments' entries, the previous report
+# and its texts shown beside the entries): fewer than the start and the page it redirected to
+# took as two requests.
+START_IN_PLACE_QUERIES = 21
 
 
 def test_starting_in_place_has_a_pinned_query_count(
