@@ -9,6 +9,7 @@
    when nginx and Redis are on the machine (it says so when not);
 5. luoshi beside Redmine, page for page, loaded alternately (bench/peer.py), when the peer's
    scripts (../shared/peer), apt-get and root are there (it says so when not; --no-peer).
+6. the entry quality flags' precision and recall on a hand-labelled set (bench/entry_flags.py).
 Each step is a fresh database and a separate process (bench/scale.py). Results go to
 bench/results/<UTC time>.json (everything) and bench/results/latest.json (the summary), and
 are printed. PostgreSQL is reached as postgres@127.0.0.1 (PGHOST/PGUSER/PGPORT to change it);
@@ -26,6 +27,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench import entry_flags
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -360,6 +363,8 @@ def main(argv=None) -> int:
         except (subprocess.CalledProcessError, RuntimeError) as error:  # the rest still counts
             print(f"[peer] Redmine peer FAILED: {error}", flush=True)
             latest["peer"] = {"redmine": {"skipped": f"failed: {error}"[:500]}}
+    # The entry quality flags on the hand-labelled set (bench/entry_flags.py): no database.
+    latest["entry_flags"] = entry_flags.measure_all()
     latest["targets"] = checks(latest)
     latest["total_s"] = round(time.perf_counter() - started, 1)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -379,6 +384,8 @@ def main(argv=None) -> int:
         from bench import peer
 
         print(peer.table(latest["peer"]["redmine"]))
+    for result in latest["entry_flags"].values():
+        print("\n" + entry_flags.table(result))
     print(
         f"\nwritten: bench/results/latest.json, bench/results/{stamp}.json "
         f"({latest['total_s']} s; {latest['cpu_s']} s of CPU in the benchmark's processes)"

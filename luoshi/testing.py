@@ -140,21 +140,29 @@ def month(plan, year: int, number: int):
     return plan.periods.get(start=datetime.date(year, number, 1))
 
 
-def fill(
-    report, reporter, *, text="本月推进顺利。", status="in_progress", statuses=None, actuals=None
-):
+def fill(report, reporter, *, text=None, status="in_progress", statuses=None, actuals=None):
     """`report`'s draft, started if need be, with every entry written by `reporter` through
-    save_entry: `text` as the progress, `status` (or `statuses[measure id]`, with a reason
-    when behind) and the `actuals` ({target id: value}) of the entry's measure. An entry that
-    already says so (carried over from the previous period) is left as it is. Returns it."""
+    save_entry: `text` as the progress (by default "本月推进顺利。", or, where that would
+    repeat last period's text, the same naming the period: a repeated text cannot be
+    submitted), `status` (or `statuses[measure id]`, with a reason when behind) and the
+    `actuals` ({target id: value}) of the entry's measure. An entry that already says so is
+    left as it is. Returns it."""
     from luoshi.plans.models import Target
-    from luoshi.reporting import services
+    from luoshi.reporting import queries, services
 
     actuals = actuals or {}
     target_measures = dict(Target.objects.filter(pk__in=actuals).values_list("pk", "measure_id"))
     report = services.start_draft(reporter, report)
-    for entry in report.entries.all():
-        data = {"progress": text, "status": (statuses or {}).get(entry.measure_id, status)}
+    entries = list(report.entries.all())
+    queries.with_last_period(report, entries)
+    for entry in entries:
+        default = "本月推进顺利。"
+        if entry.last_text == default:
+            default = f"本月推进顺利。（{report.period.label}）"
+        data = {
+            "progress": text or default,
+            "status": (statuses or {}).get(entry.measure_id, status),
+        }
         if data["status"] == "behind":
             data["behind_reason"] = "资金尚未到位。"
         mine = {k: v for k, v in actuals.items() if target_measures[k] == entry.measure_id}
@@ -172,7 +180,7 @@ def file_report(
     head,
     *,
     when=None,
-    text="本月推进顺利。",
+    text=None,
     status="in_progress",
     statuses=None,
     actuals=None,

@@ -236,6 +236,10 @@ class EntryOut(Schema):
     behind_reason: str
     problems: str
     next_steps: str
+    no_new_progress: bool
+    no_new_progress_reason: str
+    # Quality flags (luoshi.reporting.quality.FLAGS), computed when the entry is saved.
+    flags: list[str]
     version: int
     updated_at: datetime.datetime
 
@@ -281,6 +285,8 @@ class EntryIn(Schema):
     behind_reason: str | None = None
     problems: str | None = None
     next_steps: str | None = None
+    no_new_progress: bool | None = None
+    no_new_progress_reason: str | None = None
     actuals: dict[Id, Decimal | None] | None = None
 
 

@@ -40,6 +40,10 @@ class EntryForm(forms.Form):
     next_steps = forms.CharField(
         label=_("Next steps"), required=False, strip=False, widget=_textarea(2)
     )
+    no_new_progress = forms.BooleanField(label=_("No new progress this period"), required=False)
+    no_new_progress_reason = forms.CharField(
+        label=_("Why there is no new progress"), required=False, strip=False, widget=_textarea(2)
+    )
 
     def __init__(self, *args, entry: ReportEntry, **kwargs):
         kwargs.setdefault("prefix", f"e{entry.pk}")
@@ -92,6 +96,8 @@ class EntryForm(forms.Form):
             their_value, my_value = getattr(theirs, name), mine.get(name, "")
             if name == "status":
                 their_value, my_value = statuses[their_value], statuses.get(my_value, my_value)
+            elif name == "no_new_progress":
+                their_value, my_value = ("✓" if v else "" for v in (their_value, my_value))
             rows.append((self.fields[name].label, their_value, my_value))
         their_actuals = {a.target_id: a.value for a in theirs.actuals.all()}
         for target in theirs.measure.targets.all():

@@ -15,6 +15,7 @@ from luoshi.lib import clock
 from luoshi.lib.text import download_name, with_extension
 from luoshi.orgs.models import Organization
 from luoshi.plans.models import Measure, Plan, Target
+from luoshi.reporting.quality import BLOCKING
 
 
 class HolidayNotice(models.Model):
@@ -208,6 +209,12 @@ class ReportEntry(models.Model):
     behind_reason = models.TextField(_("reason for delay"), blank=True)
     problems = models.TextField(_("problems"), blank=True)
     next_steps = models.TextField(_("next steps"), blank=True)
+    # 本月无新进展: the department says nothing changed since last period, and why. Lets a text
+    # that repeats last period's (or names another period) be submitted; the coordinator sees it.
+    no_new_progress = models.BooleanField(_("no new progress this period"), default=False)
+    no_new_progress_reason = models.TextField(_("why there is no new progress"), blank=True)
+    # The quality flags (codes of luoshi.reporting.quality.FLAGS), computed when it is saved.
+    flags = models.JSONField(_("quality flags"), default=list, blank=True)
     # Optimistic concurrency: every save must name the version it started from.
     version = models.PositiveIntegerField(_("version"), default=1)
     updated_at = models.DateTimeField(_("updated at"), default=clock.now)
@@ -227,7 +234,42 @@ class ReportEntry(models.Model):
         return f"{self.report} {self.measure.code}"
 
     # The fields a user edits; save_entry() accepts exactly these.
-    TEXT_FIELDS = ("progress", "status", "behind_reason", "problems", "next_steps")
+    TEXT_FIELDS = (
+        "progress",
+        "status",
+        "behind_reason",
+        "problems",
+        "next_steps",
+        "no_new_progress",
+        "no_new_progress_reason",
+    )
+
+    @property
+    def blocked(self) -> bool:
+        """Its text repeats last period's or names another period, and the department has not
+        said 本月无新进展 with a reason: it cannot be submitted."""
+        return bool(set(self.flags) & set(BLOCKING)) and not (
+            self.no_new_progress and self.no_new_progress_reason.strip()
+        )
+
+
+class StockPhrase(models.Model):
+    """A stock phrase (积极推进, 稳步推进…): an entry made only of these and the measure's own
+    words, with no figure, is flagged as boilerplate. The coordinators keep the list."""
+
+    text = models.CharField(_("phrase"), max_length=40, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("stock phrase")
+        verbose_name_plural = _("stock phrases")
+        ordering = ["text"]
+
+    def __str__(self):
+        return self.text
 
 
 class TargetActual(models.Model):

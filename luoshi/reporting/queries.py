@@ -299,6 +299,8 @@ ENTRY_STATUS_LABELS = dict(ReportEntry.Status.choices)
 
 # The matrix counts these cells as "reported" in its totals.
 SUBMITTED_STATES = (ReportState.ON_TIME, ReportState.LATE, ReportState.ACCEPTED)
+# The cells whose report text the coordinator reads (signed off once): their flags are shown.
+READABLE = SUBMITTED_STATES + (ReportState.RETURNED,)
 
 
 def period_totals(grid) -> list[dict]:
@@ -394,3 +396,64 @@ def late_entries_of(period: Period) -> list[LateEntryException]:
         )
         .order_by("organization__name")
     )
+
+
+# What each quality flag (luoshi.reporting.quality.FLAGS) says to the reader.
+FLAG_LABELS = {
+    "same_as_last": gettext_lazy("Same as last period"),
+    "names_other_period": gettext_lazy("Names another period"),
+    "same_as_other": gettext_lazy("Same as another department's entry"),
+    "no_figures": gettext_lazy("No figures or dates"),
+    "boilerplate": gettext_lazy("Only stock phrases"),
+    "status_mismatch": gettext_lazy("Status and text disagree"),
+    "missing_actual": gettext_lazy("Target without an actual value"),
+    "too_short": gettext_lazy("Too short"),
+}
+
+
+def with_flag_labels(entries) -> None:
+    """Set `entry.flag_labels`: [(code, label)] of its flags, labels translated once."""
+    labels = _translated(FLAG_LABELS)
+    for entry in entries:
+        entry.flag_labels = [(code, labels[code]) for code in entry.flags if code in labels]
+
+
+def with_last_period(report: Report, entries) -> str:
+    """Set `entry.last_text` (the department's text for the measure in its previous report of
+    the plan, or "") on each entry; returns that period's label ("" when none). Two queries,
+    none without entries."""
+    if not entries:
+        return ""
+    previous = (
+        Report.objects.filter(
+            period__plan_id=report.period.plan_id,
+            period__start__lt=report.period.start,
+            organization_id=report.organization_id,
+        )
+        .select_related("period")
+        .order_by("-period__start")
+        .first()
+    )
+    texts = {}
+    if previous is not None:
+        texts = dict(previous.entries.exclude(progress="").values_list("measure_id", "progress"))
+    for entry in entries:
+        entry.last_text = texts.get(entry.measure_id, "")
+    return previous.period.label if previous is not None else ""
+
+
+def flag_counts(reports) -> dict[int, tuple[int, int]]:
+    """{report id: (entries with a quality flag, entries marked "no new progress")}, for the
+    given report ids. One query, none without reports."""
+    if not reports:
+        return {}
+    rows = (
+        ReportEntry.objects.filter(report__in=reports)
+        .values("report_id")
+        .annotate(
+            flagged=Count("pk", filter=~Q(flags=[])),
+            unchanged=Count("pk", filter=Q(no_new_progress=True)),
+        )
+        .order_by()
+    )
+    return {row["report_id"]: (row["flagged"], row["unchanged"]) for row in rows}

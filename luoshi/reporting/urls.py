@@ -3,7 +3,7 @@
 # "Reporting status" (报送情况) to {% url 'reporting:matrix' plan.pk %}.
 from django.urls import path
 
-from luoshi.reporting import calendar_views, closure_views, schedule_views, views
+from luoshi.reporting import calendar_views, closure_views, phrase_views, schedule_views, views
 
 app_name = "reporting"
 urlpatterns = [
@@ -35,4 +35,6 @@ urlpatterns = [
     path("holidays/upload/", calendar_views.holiday_upload, name="holiday_upload"),
     path("holidays/<int:pk>/delete/", calendar_views.holiday_delete, name="holiday_delete"),
     path("holidays/banner/", calendar_views.holiday_banner, name="holiday_banner"),
+    path("phrases/", phrase_views.phrases, name="phrases"),
+    path("phrases/<int:pk>/delete/", phrase_views.phrase_delete, name="phrase_delete"),
 ]

@@ -144,6 +144,7 @@ def _with_co_entries(report: Report, entries, show_all: bool, user: User) -> Non
 
 def _entry_rows(report: Report, entries, all_co: bool, user: User):
     _with_co_entries(report, queries.with_details(entries), all_co, user)
+    queries.with_flag_labels(entries)
     return queries.grouped_by_task(entries)
 
 
@@ -165,6 +166,10 @@ ENTRY_TEXTS = {
     "evidence_file": gettext_lazy("Evidence file"),
     "upload": gettext_lazy("Upload"),
     "file_types": gettext_lazy("PDF, PNG, JPEG, Word (.docx) or Excel (.xlsx)"),
+    "last_period": gettext_lazy("Last period's text (for reference)"),
+    "take_over": gettext_lazy("Take it over and edit"),
+    "no_new_progress": gettext_lazy("No new progress this period"),
+    "flags": gettext_lazy("Quality flags"),
 }
 
 
@@ -224,6 +229,8 @@ def _report_page(request, report: Report):
     editable = reporting.can_edit(user, report)
     withheld = queries.withheld_label(user, report)
     entries = [] if withheld else queries.report_entries(report)
+    # Last period's text beside each entry, for the department writing it.
+    last_label = queries.with_last_period(report, entries) if editable else ""
     today = clock.today()
     state = queries.state_of(report, today)
     actions = _workflow(user, report, editable, today)
@@ -235,6 +242,7 @@ def _report_page(request, report: Report):
         "tasks": _entry_rows(report, entries, request.GET.get("co") == "all", user),
         "entry_count": len(entries),
         "editable": editable,
+        "last_label": last_label,
         "actions": actions,
         # The late entry running for the department of a closed period (its deadline shown),
         # and the deadline a new one gets unless the coordinator picks another.
@@ -251,12 +259,22 @@ def _entry_context(user: User, entry) -> dict:
     report = entry.report
     editable = reporting.can_edit(user, report)
     _with_co_entries(report, queries.with_details([entry]), show_all=False, user=user)
-    return {"entry": entry, "report": report, "editable": editable, **_entry_fields()}
+    queries.with_flag_labels([entry])
+    last_label = queries.with_last_period(report, [entry]) if editable else ""
+    return {
+        "entry": entry,
+        "report": report,
+        "editable": editable,
+        "last_label": last_label,
+        **_entry_fields(),
+    }
 
 
 def _entry_saved(request, entry, form):
     invalid = [form.fields[name].label for name in form.errors]
-    context = {"entry": entry, "invalid": invalid}
+    queries.with_flag_labels([entry])
+    texts = {key: ENTRY_TEXTS[key] for key in ("flags", "no_new_progress")}
+    context = {"entry": entry, "invalid": invalid, "t": texts}
     return render(request, "reporting/entry_saved.html", context)
 
 
@@ -477,14 +495,20 @@ def _matrix_row_writer(labels: dict[str, str]):
     matrix has hundreds of cells (thousands at province scale), and writing them through
     template tags, with a reverse() and a lazy translation per cell, cost most of the page's
     time (docs/architecture.md, "Fast rendering"). Each piece is escaped once: the labels and
-    the empty cell per page, the department per row; a cell adds its report's URL."""
+    the empty cell per page, the department per row; a cell adds its report's URL, the mark of
+    a report submitted late (once accepted or returned, its state no longer says so) and the
+    counts of its flagged entries and of those marked "no new progress"."""
     report_url = url_template("reporting:report")
     labels = {state: escape(label) for state, label in labels.items()}
     empty = format_html(
         '<td><span class="text-muted" title="{}">·</span></td>', _("No report expected")
     )
+    late_word = escape(_("late"))
+    late_mark = f'<span class="late-mark small text-danger ms-1">{late_word}</span>'
+    flagged_title = escape(_("Entries with a quality flag"))
+    unchanged_title = escape(_("Entries marked “no new progress this period”"))
 
-    def row(department: str, cells) -> SafeString:
+    def row(department: str, cells, late: set[int], flags: dict) -> SafeString:
         name = escape(department)
         html = []
         for report in cells:
@@ -493,11 +517,25 @@ def _matrix_row_writer(labels: dict[str, str]):
                 continue
             pk, state = report
             label = labels[state]
+            marks = late_mark if pk in late else ""
+            flagged, unchanged = flags.get(pk, (0, 0))
+            if flagged:
+                marks += (
+                    f'<span class="badge text-bg-warning ms-1" data-flagged="{flagged}" '
+                    f'title="{flagged_title}">{flagged}</span>'
+                )
+            if unchanged:
+                marks += (
+                    f'<span class="badge text-bg-info ms-1" data-unchanged="{unchanged}" '
+                    f'title="{unchanged_title}">{unchanged}</span>'
+                )
+            title = f"{name} · {label}" + (f" · {late_word}" if pk in late else "")
             html.append(
                 f'<td><a class="state state-{state}" href="{report_url(pk)}" '
-                f'title="{name} · {label}">{label}</a></td>'
+                f'title="{title}">{label}</a>{marks}</td>'
             )
-        # Escaped above: the labels and the department; the states and URLs are luoshi's own.
+        # Escaped above: the labels and the department; the states, counts and URLs are
+        # luoshi's own.
         return mark_safe("".join(html))
 
     return row
@@ -520,11 +558,15 @@ def matrix(request, pk):
     write_row = _matrix_row_writer(labels)
     # The page's departments with their cells, (report id, state, label) or None per period,
     # and the same cells as HTML for the template.
+    page_cells = [(dept, name, grid.row(dept)) for dept, name in page.object_list]
+    # The quality flags of the reports whose text the coordinator sees (submitted once).
+    flags = queries.flag_counts(
+        [c[0] for _d, _n, cells in page_cells for c in cells if c and c[1] in queries.READABLE]
+    )
     rows, table = [], []
-    for dept, name in page.object_list:
-        cells = grid.row(dept)
+    for _dept, name, cells in page_cells:
         rows.append((name, [(c[0], c[1], labels[c[1]]) if c else None for c in cells]))
-        table.append((name, write_row(name, cells)))
+        table.append((name, write_row(name, cells, grid.late, flags)))
     context = {
         "plan": plan,
         "rows": rows,
@@ -575,9 +617,11 @@ def queue(request, pk):
     today = clock.today()
     pages = Paginator(reporting.review_queue(request.user, plan), QUEUE_PAGE_SIZE)
     page = pages.get_page(request.GET.get("page"))
+    flags = queries.flag_counts([report.pk for report in page])
     for report in page:
         report.state = queries.state_of(report, today)
         report.state_label = queries.STATE_LABELS[report.state]
+        report.flagged, report.unchanged = flags.get(report.pk, (0, 0))
     return render(request, "reporting/queue.html", {"plan": plan, "page": page})
 
 

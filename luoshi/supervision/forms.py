@@ -133,4 +133,8 @@ class AcknowledgeForm(forms.Form):
 class ScoreSheetForm(forms.ModelForm):
     class Meta:
         model = ScoreSheet
-        fields = ["start", "per_missing", "per_late", "per_returned"]
+        fields = ["start", "per_missing", "per_late", "per_returned", "per_flagged"]
+
+    def clean_per_flagged(self):
+        # Optional (blank=True): left empty, flagged entries cost nothing.
+        return self.cleaned_data["per_flagged"] or 0

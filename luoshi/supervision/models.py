@@ -233,6 +233,10 @@ class ScoreSheet(models.Model):
     per_returned = models.DecimalField(
         _("points per returned report"), max_digits=6, decimal_places=2, default=2
     )
+    # Off by default: the quality flags are heuristics (docs/decisions.md, issue 19).
+    per_flagged = models.DecimalField(
+        _("points per flagged entry"), max_digits=6, decimal_places=2, default=0, blank=True
+    )
 
     class Meta:
         verbose_name = _("score sheet")

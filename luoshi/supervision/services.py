@@ -30,7 +30,7 @@ from luoshi.plans.access import require_plan_coordinator
 from luoshi.plans.models import Plan
 from luoshi.plans.services import coordinator_region, plans_for_user
 from luoshi.reporting.calendar import Workdays
-from luoshi.reporting.models import Period, Report
+from luoshi.reporting.models import Period, Report, ReportEntry
 from luoshi.reporting.services import ensure_periods
 from luoshi.supervision import channels
 from luoshi.supervision.models import (
@@ -582,11 +582,13 @@ def score_sheet(plan: Plan) -> ScoreSheet:
     return sheet.first() or ScoreSheet(plan=plan)
 
 
-SHEET_FIELDS = ("start", "per_missing", "per_late", "per_returned")
+SHEET_FIELDS = ("start", "per_missing", "per_late", "per_returned", "per_flagged")
 
 
 @transaction.atomic
-def set_score_sheet(user: User, plan: Plan, *, start, per_missing, per_late, per_returned):
+def set_score_sheet(
+    user: User, plan: Plan, *, start, per_missing, per_late, per_returned, per_flagged=0
+):
     """The plan's own score sheet (its coordinator); audited."""
     require_plan_coordinator(user, plan)
     sheet = ScoreSheet.objects.filter(plan=plan).first() or ScoreSheet(plan=plan)
@@ -595,6 +597,7 @@ def set_score_sheet(user: User, plan: Plan, *, start, per_missing, per_late, per
         "per_missing": per_missing,
         "per_late": per_late,
         "per_returned": per_returned,
+        "per_flagged": per_flagged,
     }
     return _save_sheet(user, sheet, values)
 
@@ -631,7 +634,9 @@ def region_score_sheet(user: User) -> ScoreSheet:
 
 
 @transaction.atomic
-def set_region_score_sheet(user: User, *, start, per_missing, per_late, per_returned):
+def set_region_score_sheet(
+    user: User, *, start, per_missing, per_late, per_returned, per_flagged=0
+):
     """The region's default score sheet, kept by the coordinators of the region; audited."""
     sheet = region_score_sheet(user)
     values = {
@@ -639,6 +644,7 @@ def set_region_score_sheet(user: User, *, start, per_missing, per_late, per_retu
         "per_missing": per_missing,
         "per_late": per_late,
         "per_returned": per_returned,
+        "per_flagged": per_flagged,
     }
     try:
         with transaction.atomic():
@@ -677,6 +683,8 @@ class Score:
     missing: int
     returned: int
     score: Decimal
+    # Entries of its submitted reports with a quality flag (deducted by sheet.per_flagged).
+    flagged: int = 0
     rank: int = 0
 
 
@@ -699,6 +707,20 @@ def timeliness(user: User, plan: Plan, year: int, today: datetime.date | None = 
         )
         .order_by("organization__name")
     )
+    # The flagged entries of the reports the departments submitted (drafts are not scored).
+    flagged = dict(
+        ReportEntry.objects.filter(
+            report__period__plan=plan,
+            report__period__due_date__year=year,
+            report__period__due_date__lt=today,
+        )
+        .exclude(report__status__in=Report.UNSUBMITTED)
+        .exclude(flags=[])
+        .values("report__organization_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("report__organization_id", "n")
+    )
     scores = []
     for row in rows:
         on_time = row["due"] - row["missing"] - row["late"]
@@ -707,6 +729,7 @@ def timeliness(user: User, plan: Plan, year: int, today: datetime.date | None = 
             - sheet.per_missing * row["missing"]
             - sheet.per_late * row["late"]
             - sheet.per_returned * row["returned"]
+            - sheet.per_flagged * flagged.get(row["organization_id"], 0)
         )
         scores.append(
             Score(
@@ -718,6 +741,7 @@ def timeliness(user: User, plan: Plan, year: int, today: datetime.date | None = 
                 row["missing"],
                 row["returned"],
                 value,
+                flagged.get(row["organization_id"], 0),
             )
         )
     scores.sort(key=lambda s: (-s.score, s.name))

@@ -239,15 +239,15 @@ def test_every_main_page_fits_a_phone_a_tablet_and_a_laptop_in_both_languages(
                     page.screenshot(path=str(shots / f"{slug}-{width}.png"))
                     if username is not None and number == 0 and width == WIDTHS[0]:
                         page.locator(".navbar-toggler").click()
-                        page.locator('.navbar form[action$="/logout/"] button').wait_for()
+                        # Bootstrap ignores a toggle while the menu slides: wait until it is
+                        # open (collapse.show, no longer .collapsing) before reading or closing.
+                        page.locator("#nav.collapse.show").wait_for()
                         if not page.evaluate(MENU_OPENS):
                             problems.append(f"{where} at {width}px: the menu opens off-screen")
                         page.screenshot(path=str(shots / f"{slug}-{width}-menu.png"))
                         page.locator(".navbar-toggler").click()
-                        # Measure the next width once the menu has folded (an animation).
-                        page.locator('.navbar form[action$="/logout/"] button').wait_for(
-                            state="hidden"
-                        )
+                        # Measure the next width once the menu has folded.
+                        page.locator("#nav.collapse:not(.show)").wait_for(state="attached")
                 if name == "portal:plan":
                     # Folded by key task, the month is short (unfolded: some 37,000 px).
                     height = page.evaluate("document.documentElement.scrollHeight")

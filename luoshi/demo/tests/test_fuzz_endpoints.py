@@ -164,7 +164,7 @@ def ids(people, tracked, reported, target):
     from luoshi.plans.services import create_import_draft
     from luoshi.portal.services import publish
     from luoshi.reporting import services
-    from luoshi.reporting.models import HolidayNotice, ReportEntry
+    from luoshi.reporting.models import HolidayNotice, ReportEntry, StockPhrase
     from luoshi.supervision.models import Notice
     from luoshi.supervision.services import issue_notice
 
@@ -211,6 +211,7 @@ def ids(people, tracked, reported, target):
         "decision": ["approve", "reject", "no-such-decision"],
         "late-entries": [late.pk],
         "holidays": [HolidayNotice.objects.get(date=spring).pk],
+        "phrases": [StockPhrase.objects.get(text="稳步推进").pk],
         "accounts": [people["commerce_reporter"].pk, coordinator.pk],
         "tokens": list(ApiToken.objects.values_list("pk", flat=True)),
         "reports": [on_time.pk, transport.pk],

@@ -5,7 +5,8 @@
 - `attachments`: evidence files;
 - `closure`: closing measures (办结) and target owners;
 - `matrix`: the coordinator's overview (matrix, review queue);
-- `holidays`: the official holiday notices.
+- `holidays`: the official holiday notices;
+- `flags`: the entries' quality flags and the coordinators' stock phrases.
 - `schedule`: a plan goes live with its schedule; the schedule page's changes.
 
 The permission-checked fetch helpers live in `luoshi.reporting.access`. Everything public is
@@ -39,6 +40,11 @@ from luoshi.reporting.services.closure import (
     reject_closure,
     request_closure,
     set_target,
+)
+from luoshi.reporting.services.flags import (
+    add_stock_phrase,
+    delete_stock_phrase,
+    refresh_flags,
 )
 from luoshi.reporting.services.holidays import (
     CALENDAR_ROLES,
@@ -91,6 +97,9 @@ from luoshi.reporting.services.workflow import (
 )
 
 __all__ = [
+    "add_stock_phrase",
+    "delete_stock_phrase",
+    "refresh_flags",
     "ALLOWED_TYPES",
     "CALENDAR_ROLES",
     "EDITING_ROLES",

@@ -54,6 +54,8 @@ class Matrix:
     periods: list[Period]
     departments: list[tuple[int, str]]
     cells: dict[tuple[int, int], tuple[int, str]] = field(default_factory=dict)
+    # The report ids submitted late whose state no longer says so (accepted, returned).
+    late: set[int] = field(default_factory=set)
 
     def row(self, department_id: int) -> list[tuple[int, str] | None]:
         return [self.cells.get((department_id, p.pk)) for p in self.periods]
@@ -86,14 +88,18 @@ def report_matrix(
         "late",
         "period__due_date",
     )
-    departments, cells = {}, {}
+    departments, cells, late_ones = {}, {}, set()
     for pk, period_id, org_id, org_name, status, late, due in rows:
         departments[org_id] = org_name
-        cells[(org_id, period_id)] = (pk, report_state(status, late, due, today))
+        state = report_state(status, late, due, today)
+        cells[(org_id, period_id)] = (pk, state)
+        if late and state != ReportState.LATE:
+            late_ones.add(pk)
     return Matrix(
         periods=periods,
         departments=sorted(departments.items(), key=lambda item: item[1]),
         cells=cells,
+        late=late_ones,
     )
 
 

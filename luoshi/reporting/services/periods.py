@@ -267,7 +267,8 @@ def _sync_entries(report: Report, assignments) -> int:
 
 
 def _create_entries(report: Report, measures: dict[int, str]) -> None:
-    """Entries for `measures`, pre-filled from the department's previous period."""
+    """Empty entries for `measures`: a new draft is not a copy of the previous period (its text
+    is shown beside each entry, to take over and edit). Only the status carries over."""
     if not measures:
         return
     previous = (
@@ -281,20 +282,16 @@ def _create_entries(report: Report, measures: dict[int, str]) -> None:
     )
     before = {}
     if previous is not None:
-        before = {e.measure_id: e for e in previous.entries.filter(measure_id__in=measures)}
-    entries = []
-    for measure_id, role in measures.items():
-        old = before.get(measure_id)
-        entries.append(
-            ReportEntry(
-                report=report,
-                measure_id=measure_id,
-                role=role,
-                progress=old.progress if old else "",
-                status=old.status if old else ReportEntry.Status.NOT_STARTED,
-                behind_reason=old.behind_reason if old else "",
-                problems=old.problems if old else "",
-                next_steps=old.next_steps if old else "",
-            )
+        before = dict(
+            previous.entries.filter(measure_id__in=measures).values_list("measure_id", "status")
         )
+    entries = [
+        ReportEntry(
+            report=report,
+            measure_id=measure_id,
+            role=role,
+            status=before.get(measure_id, ReportEntry.Status.NOT_STARTED),
+        )
+        for measure_id, role in measures.items()
+    ]
     ReportEntry.objects.bulk_create(entries, ignore_conflicts=True)

@@ -34,6 +34,7 @@ from luoshi.reporting.access import (
 )
 from luoshi.reporting.calendar import Workdays
 from luoshi.reporting.models import LateEntryException, Period, Report, ReportEntry, TargetActual
+from luoshi.reporting.services.flags import refresh_flags
 from luoshi.reporting.services.periods import _create_entries, expected_measures
 
 
@@ -109,8 +110,8 @@ EDITING_ROLES = (User.Role.REPORTER, User.Role.APPROVER)
 
 @transaction.atomic
 def start_draft(user: User, report: Report) -> Report:
-    """Start the department's draft: one entry per expected measure, pre-filled with the
-    same department's text of the previous period. Idempotent: a started report is returned
+    """Start the department's draft: one entry per expected measure, its text empty (last
+    period's text is shown beside it, not copied in). Idempotent: a started report is returned
     unchanged."""
     require_department_role(user, report, *EDITING_ROLES)
     report = _locked(report)
@@ -131,7 +132,13 @@ def _clean_entry_data(entry: ReportEntry, data: dict) -> tuple[dict, dict | None
     if unknown:
         raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(unknown)})
     # Control characters are no text a person typed, and the exports (XML) refuse them.
-    fields = {k: strip_control(data[k] or "") for k in ReportEntry.TEXT_FIELDS if k in data}
+    fields = {
+        k: strip_control(data[k] or "")
+        for k in ReportEntry.TEXT_FIELDS
+        if k in data and k != "no_new_progress"
+    }
+    if "no_new_progress" in data:
+        fields["no_new_progress"] = data["no_new_progress"] in (True, "on", "true", "1", 1)
     if "status" in fields and fields["status"] not in ReportEntry.Status.values:
         raise ValidationError(_("Unknown status."))
     actuals = None
@@ -207,6 +214,7 @@ def save_entry(user: User, entry: ReportEntry, data: dict, expected_version: int
                     entry=current, target_id=target_id, defaults={"value": value}
                 )
     current.refresh_from_db()
+    refresh_flags(report, [current])
     changes = diff(old, _entry_state(current))
     if changes:
         record_change(user, "change", current, changes)
@@ -247,9 +255,24 @@ def _transition(
 
 def _check_complete(report: Report) -> None:
     problems = []
-    for entry in report.entries.select_related("measure__key_task"):
+    entries = list(report.entries.select_related("measure__key_task"))
+    refresh_flags(report, entries)
+    for entry in entries:
         if not entry.progress.strip():
             problems.append(_("%(code)s: progress is empty") % {"code": entry.measure.code})
+        elif entry.no_new_progress and not entry.no_new_progress_reason.strip():
+            problems.append(
+                _("%(code)s: give the reason why there is no new progress")
+                % {"code": entry.measure.code}
+            )
+        elif entry.blocked:
+            problems.append(
+                _(
+                    "%(code)s: the text repeats last period's or names another period; write "
+                    "this period's progress, or tick “no new progress this period” and say why"
+                )
+                % {"code": entry.measure.code}
+            )
         if entry.status == ReportEntry.Status.BEHIND and not entry.behind_reason.strip():
             problems.append(
                 _("%(code)s: give the reason for the delay") % {"code": entry.measure.code}

@@ -46,7 +46,7 @@ def test_every_entry_has_the_fields_of_the_entry_form_with_their_values(
     page = client_for(commerce_reporter).get(report_url(draft)).content.decode()
     entry = lead_entry(draft)
     form = EntryForm(entry=entry)
-    assert len(form.fields) == 6  # five texts and the target
+    assert len(form.fields) == 8  # five texts, "no new progress" and its reason, the target
     for field in form:
         assert f'name="{field.html_name}"' in page
         assert f'id="{field.auto_id}"' in page

@@ -278,8 +278,9 @@ def test_administrators_have_no_reporting_pages(client_for, audit_admin, tracked
 
 
 # Session, user with its organization, report, entries, targets with their actual values, evidence
-# (asked only if an entry has some), co entries (only for a department leading a measure).
-REPORT_FORM_QUERIES = 7
+# (asked only if an entry has some), co entries (only for a department leading a measure), the
+# previous report and its texts shown beside the entries (issue 19; only with entries).
+REPORT_FORM_QUERIES = 9
 
 
 def test_the_report_form_has_a_pinned_query_count_whatever_the_periods_and_departments(
@@ -349,8 +350,9 @@ def test_the_queue_has_a_pinned_query_count(
     client_for, coordinator, tracked, submitted, transport_submitted, django_assert_num_queries
 ):
     client = client_for(coordinator)
-    # Session, user, plan, the queue's count and page, organization.
-    with django_assert_num_queries(5):
+    # Session, user with its organization, plan, the queue's count and page, the flagged and
+    # "no new progress" entries of the page's reports (issue 19).
+    with django_assert_num_queries(6):
         client.get(queue_url(tracked))
 
 

@@ -34,11 +34,11 @@ def test_starting_through_htmx_answers_the_page_with_the_forms_not_a_redirect(
     page = response.content.decode()
     commerce_report.refresh_from_db()
     assert commerce_report.status == Report.Status.DRAFT
-    # What htmx swaps in: the body with one form per measure (last period's text carried
-    # over), and the state now 草稿.
+    # What htmx swaps in: the body with one form per measure (last period's text beside its
+    # entry, not copied into it: issue 19), and the state now 草稿.
     assert 'id="report-body"' in page
     assert page.count('id="entry-form-') == commerce_report.entries.count() > 1
-    assert "十月已完成摸底。" in page
+    assert "十月已完成摸底。</div>" in page and "十月已完成摸底。</textarea>" not in page
     state = page.split('id="report-state"')[1].split("</span>")[0]
     assert state.endswith(">草稿")
     assert "提交部门负责人审核签发" in page and "开始填报</button>" not in page
@@ -92,8 +92,9 @@ def test_another_department_cannot_start_the_report(
 # the report locked, the expected measures, the previous period's report and entries, the
 # entries created, the report saved, the report and organization the audit record names, the
 # record); then the page (the report re-read, its entries, targets, the co departments'
-# entries): fewer than the start and the page it redirected to took as two requests.
-START_IN_PLACE_QUERIES = 18
+# entries, the previous report and its texts shown beside the entries): fewer than the start
+# and the page it redirected to took as two requests.
+START_IN_PLACE_QUERIES = 20
 
 
 def test_starting_in_place_has_a_pinned_query_count(

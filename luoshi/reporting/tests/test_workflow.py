@@ -110,7 +110,7 @@ def test_comments_and_reasons_are_kept_without_control_characters(
     assert (report.reopen_reason, report.return_comment) == ("口径有误", "口径有误")
 
 
-def test_a_new_draft_starts_from_last_periods_text(
+def test_a_new_draft_is_not_a_copy_only_the_status_carries_over(
     tracked, commerce_reporter, commerce_head, november
 ):
     october = tracked.periods.get(start=datetime.date(2026, 10, 1))
@@ -125,13 +125,10 @@ def test_a_new_draft_starts_from_last_periods_text(
     )
     new = november.reports.get(organization=commerce_reporter.organization)
     new = services.start_draft(commerce_reporter, new)
-    carried = new.entries.get(measure=entry.measure)
-    assert carried.progress.endswith("十月进展。")
-    assert (carried.problems, carried.next_steps, carried.status) == (
-        "资金不足",
-        "争取资金",
-        "behind",
-    )
+    started = new.entries.get(measure=entry.measure)
+    # Issue 19: last period's text is shown beside the entry, never copied into it.
+    assert (started.progress, started.problems, started.next_steps) == ("", "", "")
+    assert started.status == "behind"
     # Starting twice changes nothing.
     assert services.start_draft(commerce_reporter, new).entries.count() == new.entries.count()
 

@@ -7,7 +7,9 @@
  *    if someone else changed the entry meanwhile, the server answers with a conflict instead;
  * 3. lets htmx swap the answers it would otherwise ignore (401 session expired, 409 conflict,
  *    422 refused) and shows the session-expired banner;
- * 4. shows the reason field only when the status is "behind schedule";
+ * 4. shows the reason field only when the status is "behind schedule", and the reason for
+ *    "no new progress this period" only when that is ticked;
+ * 4a. "take over last period's text" copies it into the progress field (and saves it);
  * 5. does the same for the entries that "Start the report" swaps into the page (#report-body).
  * No framework, no inline script: the page's texts come from data-* attributes of #report-body.
  */
@@ -28,7 +30,7 @@
   function values(form) {
     var data = {};
     fields(form).forEach(function (el) {
-      data[el.name] = el.value;
+      data[el.name] = el.type === "checkbox" ? (el.checked ? "on" : "") : el.value;
     });
     return data;
   }
@@ -89,8 +91,10 @@
   function toggleReason(form) {
     var status = form.querySelector("select[name$=\"-status\"]");
     var reason = form.querySelector(".behind-reason");
-    if (!status || !reason) return;
-    reason.classList.toggle("d-none", status.value !== "behind");
+    if (status && reason) reason.classList.toggle("d-none", status.value !== "behind");
+    var none = form.querySelector("input[name$=\"-no_new_progress\"]");
+    var why = form.querySelector(".no-progress-reason");
+    if (none && why) why.classList.toggle("d-none", !none.checked);
   }
 
   function entryForm(el) {
@@ -219,6 +223,18 @@
     banner.scrollIntoView({ block: "nearest" });
   });
 
+  // "Take over last period's text": it becomes this period's text, to edit (and is saved).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-take-over]") : null;
+    if (!button) return;
+    var field = document.getElementById(button.dataset.takeOver);
+    var source = document.getElementById(button.dataset.source);
+    if (!field || !source) return;
+    field.value = source.textContent.trim();
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+    field.focus();
+  });
+
   // "Use their version": the entry is rendered again from the server; forget the local copy.
   document.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest("[data-discard-backup]") : null;
@@ -236,7 +252,9 @@
       return;
     }
     fields(form).forEach(function (el) {
-      if (el.name in copy.fields) el.value = copy.fields[el.name];
+      if (!(el.name in copy.fields)) return;
+      if (el.type === "checkbox") el.checked = copy.fields[el.name] === "on";
+      else el.value = copy.fields[el.name];
     });
     // Save on the version the text was written against: a later change by someone else
     // then shows as a conflict, never as a silent overwrite.
