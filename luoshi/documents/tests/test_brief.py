@@ -21,6 +21,7 @@ from luoshi.lib import clock
 from luoshi.reporting import services as reporting
 from luoshi.reporting.builder import build_reports
 from luoshi.reporting.models import Report, ReportEntry
+from luoshi.reporting.services.matrix import ReportState, report_matrix
 from luoshi.testing import at, department, make_user, month, require_cjk_font, require_program
 
 pytestmark = pytest.mark.django_db
@@ -210,3 +211,29 @@ def test_the_brief_is_at_most_six_pages_when_rendered(
         check=True,
         timeout=120,
     )
+
+
+def test_the_brief_counts_what_the_matrix_shows(month_of_demo, coordinator):
+    """The brief's figures are the coordinator's matrix column of the month, department by
+    department: late ones include those accepted or returned since (the matrix's 逾期 mark)."""
+    october, _written = month_of_demo
+    with clock.frozen(at(2026, 11, 15, 9)):
+        report, data = _brief(october.plan, october)
+        matrix = report_matrix(coordinator, october.plan, periods=[october])
+    states = {name: matrix.cells[(org, october.pk)] for org, name in matrix.departments}
+    late = {ReportState.LATE}
+    figures = report.figures
+    assert figures.due == len(states) == october.reports.count()
+    assert sorted(figures.missing_names) == sorted(
+        name for name, (_pk, state) in states.items() if state == ReportState.MISSING
+    )
+    assert sorted(figures.late_names) == sorted(
+        name for name, (pk, state) in states.items() if state in late or pk in matrix.late
+    )
+    assert figures.included == sum(
+        1 for _pk, state in states.values() if state == ReportState.ACCEPTED
+    )
+    assert figures.missing and figures.late_names  # the demo's month has both
+    text = _text(data)
+    for name in figures.late_names + figures.missing_names:
+        assert name in text
