@@ -436,7 +436,7 @@ WORKFLOW = {200: ReportOut, 409: Error, 422: Error, **ERRORS}
 
 @api.post("/reports/{report_id}/start", response=WORKFLOW, tags=["workflow"])
 def start_draft(request, report_id: int):
-    """Start the draft: entries pre-filled from last period (reporter or head)."""
+    """Start the draft (reporter or head): empty entries, each with last period's status."""
     user = _user(request)
     return services.start_draft(user, services.get_report(user, report_id))
 
