@@ -31,7 +31,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, trigger_client_
 
 from luoshi.lib import clock
 from luoshi.lib.auth import role_required
-from luoshi.lib.fragments import cached_fragment
+from luoshi.lib.fragments import cached_fragment, cached_value, csrf_slot, fill_csrf
 from luoshi.lib.urls import url_template
 from luoshi.orgs.models import User
 from luoshi.plans.access import get_plan_for_coordinator, require_plan_coordinator
@@ -224,13 +224,37 @@ def report_detail(request, pk):
 
 def _report_page(request, report: Report):
     """The report's page: its entries (the form for the department), its workflow buttons.
-    A report not yet submitted shows the coordinator and leaders its state, not its text."""
+    A report not yet submitted shows the coordinator and leaders its state, not its text.
+    The entries are rendered once per data version and viewer (see lib.fragments)."""
     user = request.user
     editable = reporting.can_edit(user, report)
     withheld = queries.withheld_label(user, report)
-    entries = [] if withheld else queries.report_entries(report)
-    # Last period's text beside each entry, for the department writing it.
-    last_label = queries.with_last_period(report, entries) if editable else ""
+    all_co = request.GET.get("co") == "all"
+
+    def entries_html() -> tuple[str, int]:
+        entries = queries.report_entries(report)
+        context = {
+            "report": report,
+            "user": user,
+            "editable": editable,
+            # Last period's text beside each entry, for the department writing it.
+            "last_label": queries.with_last_period(report, entries) if editable else "",
+            "tasks": _entry_rows(report, entries, all_co, user),
+            "csrf_token": csrf_slot(),
+            **_entry_fields(),
+        }
+        return render_to_string("reporting/report.html#entries", context), len(entries)
+
+    html, entry_count = (
+        ("", 0)  # nothing of the text to show yet
+        if withheld
+        else cached_value(
+            "reporting:report",
+            data_version(),
+            (report.pk, user.pk, editable, all_co),
+            entries_html,
+        )
+    )
     today = clock.today()
     state = queries.state_of(report, today)
     actions = _workflow(user, report, editable, today)
@@ -239,10 +263,9 @@ def _report_page(request, report: Report):
         "state": state,
         "state_label": queries.STATE_LABELS[state],
         "withheld": withheld,
-        "tasks": _entry_rows(report, entries, request.GET.get("co") == "all", user),
-        "entry_count": len(entries),
+        "entries_html": fill_csrf(request, html),
+        "entry_count": entry_count,
         "editable": editable,
-        "last_label": last_label,
         "actions": actions,
         # The late entry running for the department of a closed period (its deadline shown),
         # and the deadline a new one gets unless the coordinator picks another.
@@ -250,7 +273,6 @@ def _report_page(request, report: Report):
         "late_deadline": (
             reporting.default_late_entry_deadline(today) if actions["late_entry"] else None
         ),
-        **_entry_fields(),
     }
     return render(request, "reporting/report.html", context)
 

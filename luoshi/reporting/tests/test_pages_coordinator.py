@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.contrib.messages import get_messages
+from django.test import Client
 from django.urls import reverse
 
 from luoshi.lib import clock
@@ -279,8 +280,9 @@ def test_administrators_have_no_reporting_pages(client_for, audit_admin, tracked
 
 # Session, user with its organization, report, entries, targets with their actual values, evidence
 # (asked only if an entry has some), co entries (only for a department leading a measure), the
-# previous report and its texts shown beside the entries (issue 19; only with entries).
-REPORT_FORM_QUERIES = 9
+# previous report and its texts shown beside the entries (issue 19; only with entries), the data
+# version the rendered entries are cached under (issue 21).
+REPORT_FORM_QUERIES = 10
 
 
 def test_the_report_form_has_a_pinned_query_count_whatever_the_periods_and_departments(
@@ -320,6 +322,53 @@ def test_the_report_form_has_a_pinned_query_count_whatever_the_periods_and_depar
     client = client_for(transport_reporter)
     with django_assert_num_queries(REPORT_FORM_QUERIES - 2):
         client.get(report_url(transport))
+
+
+# Session, user with its organization, report, data version: the entries come from the cache.
+REPORT_FORM_CACHED_QUERIES = 4
+
+
+def test_the_report_form_is_served_from_the_cache_until_something_changes(
+    commerce_reporter, commerce_leads, commerce_report, november, django_assert_num_queries
+):
+    commerce = fill(commerce_report, commerce_reporter, text="第一稿：完成摸底。")
+    entry = lead_entry(commerce)
+    # Two browsers of the same department, each with its own session and CSRF token.
+    browsers = [Client(enforce_csrf_checks=True) for _ in range(2)]
+    for browser in browsers:
+        browser.force_login(commerce_reporter)
+    first = browsers[0].get(report_url(commerce)).content.decode()
+    with django_assert_num_queries(REPORT_FORM_CACHED_QUERIES):
+        cached = browsers[1].get(report_url(commerce)).content.decode()
+    assert cached.count("第一稿：完成摸底。") == first.count("第一稿：完成摸底。") > 0
+
+    def token(page: str) -> str:
+        return page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+
+    # The cached forms carry each browser's own token: a save through either is accepted.
+    for browser, page, text in zip(
+        browsers, [first, cached], ["第二稿：启动招标。", "第三稿：完成招标。"], strict=True
+    ):
+        entry.refresh_from_db()
+        response = browser.post(
+            reverse("reporting:entry", args=[entry.pk]),
+            {
+                "csrfmiddlewaretoken": token(page),
+                "version": entry.version,
+                f"e{entry.pk}-progress": text,
+                f"e{entry.pk}-status": "in_progress",
+            },
+            headers={"HX-Request": "true"},
+        )
+        assert response.status_code == 200
+        # A change shows at once, in this browser and the other.
+        for other in browsers:
+            assert text in other.get(report_url(commerce)).content.decode()
+    # So does a co department's text beside the lead entry.
+    transport = department("市交通运输局")
+    co_reporter = make_user("co_transport_cache", "reporter", transport)
+    fill(november.reports.get(organization=transport), co_reporter, text="配合：已提供线路数据。")
+    assert "配合：已提供线路数据。" in browsers[0].get(report_url(commerce)).content.decode()
 
 
 def test_the_matrix_has_a_pinned_query_count_whatever_the_periods_and_departments(
