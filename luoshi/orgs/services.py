@@ -18,12 +18,13 @@ REGION_IN_NAME = re.compile(r"^(?:中共)?(\w{1,6}?(?:自治州|地区|盟|市|�
 
 
 class Directory:
-    """The organizations of one region, found by every name plans use for them."""
+    """The organizations of one region, found by every name plans use for them (its units, not
+    the regions below it)."""
 
     def __init__(self, region: Organization):
         self.region = region
         self._by_name: dict[str, Organization] = {}
-        for org in region.children.all():
+        for org in region.children.exclude(kind=Organization.Kind.REGION):
             self._remember(org)
 
     def _remember(self, org: Organization):

@@ -116,6 +116,7 @@ def _reads(plan, report):
     return [
         reverse("plans:detail", args=[plan.pk]),
         reverse("plans:json", args=[plan.pk]),
+        reverse("plans:department", args=[report.organization_id]),
         reverse("reporting:matrix", args=[plan.pk]),
         reverse("reporting:measure", args=[measure.pk]),
         reverse("reporting:report", args=[report.pk]),
@@ -291,3 +292,21 @@ def test_the_citys_security_administrator_gives_the_districts_their_accounts(
     province_office = people["province_coordinator"].organization
     with pytest.raises(AccountRefused, match="Choose an organization of your region."):
         change_role(secadmin, account, "coordinator", province_office)
+
+
+def test_the_city_directory_finds_its_units_not_its_districts(tree):
+    from luoshi.orgs.services import Directory
+
+    directory = Directory(tree["city"])
+    assert directory.find("东区") is None
+    assert directory.find("市商务局").parent == tree["city"]
+
+
+def test_the_citys_security_administrator_sees_the_districts_api_tokens(tree, people):
+    from luoshi.api.services import create_token, tokens_for_user
+
+    secadmin = make_user("c_secadmin", "security_admin", tree["city"])
+    east, _key = create_token(people["east_coordinator"], "东区的脚本")
+    province, _key = create_token(people["province_coordinator"], "省里的脚本")
+    seen = set(tokens_for_user(secadmin))
+    assert east in seen and province not in seen
