@@ -172,7 +172,10 @@ def _client(client, user):
     return client
 
 
-@pytest.mark.parametrize("reader", ["city_coordinator", "city_leader", "province_coordinator"])
+@pytest.mark.parametrize(
+    "reader",
+    ["city_coordinator", "city_leader", "province_coordinator", "province_leader", "east_leader"],
+)
 def test_the_levels_above_read_a_district_plan_and_its_progress(
     client, people, east_plan, east_report, reader
 ):
@@ -184,7 +187,9 @@ def test_the_levels_above_read_a_district_plan_and_its_progress(
     assert "东区推进顺利。" in page
 
 
-@pytest.mark.parametrize("reader", ["city_coordinator", "city_leader", "province_coordinator"])
+@pytest.mark.parametrize(
+    "reader", ["city_coordinator", "city_leader", "province_coordinator", "east_leader"]
+)
 def test_the_levels_above_change_nothing_of_a_district_plan(
     client, people, east_plan, east_report, reader
 ):
@@ -310,3 +315,32 @@ def test_the_citys_security_administrator_sees_the_districts_api_tokens(tree, pe
     province, _key = create_token(people["province_coordinator"], "省里的脚本")
     seen = set(tokens_for_user(secadmin))
     assert east in seen and province not in seen
+
+
+@pytest.mark.parametrize("reader", ["province_coordinator", "province_leader"])
+def test_the_province_reads_the_citys_plan_and_changes_none_of_it(
+    client, people, seed_plan, reader
+):
+    c = _client(client, people[reader])
+    for name in ("plans:detail", "reporting:matrix", "insights:plan", "documents:plan"):
+        assert c.get(reverse(name, args=[seed_plan.pk])).status_code == 200, name
+    assert c.get(reverse("plans:list")).status_code == 200
+    for name in ("reporting:schedule", "supervision:notice_new", "supervision:chase"):
+        assert c.post(reverse(name, args=[seed_plan.pk])).status_code == 403, name
+
+
+@pytest.mark.parametrize("name", ["plans:list", "insights:index", "reporting:home"])
+def test_a_lists_queries_do_not_grow_with_the_districts(client, people, tree, name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = _client(client, people["province_leader"])
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert c.get(reverse(name)).status_code == 200
+        return len(queries)
+
+    before = count()
+    district_plan(tree["南区"], "南区发展和改革局", "南发改〔2026〕1号")
+    assert count() == before
