@@ -196,6 +196,9 @@ header_distance
 is_linked_to_previous
 autofit
 
+# --- Called by Django ----------------------------------------------------------------------------
+label_from_instance  # orgs/forms.py, orgs/admin_views.py: a choice field's label of each row
+
 # --- Called by the standard library -------------------------------------------------------------
 redirect_request  # bench/deadline_spike.py: urllib's HTTPRedirectHandler hook (no redirects)
 collect  # ops/views.py: prometheus_client calls a collector's collect() at each scrape

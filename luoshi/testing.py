@@ -913,3 +913,22 @@ def night_plan_docx(rule: str = NIGHT_RULE) -> bytes:
             ]
         )
     )
+
+
+# --- The region tree (issue 22) ---------------------------------------------------------------
+
+
+def district_plan(district, office: str, doc_number: str):
+    """The seed plan issued again by `office` of `district` (东区发展和改革局), which
+    coordinates it: the district's own implementing plan, its departments made in the
+    district by the real import."""
+    import copy
+
+    from luoshi.importing.sources import parse_file
+    from luoshi.plans.seed import SEED
+    from luoshi.plans.services import import_plan
+
+    parsed, text = parse_file(SEED)
+    parsed = copy.deepcopy(parsed)
+    parsed.issuers, parsed.report_to, parsed.doc_number = [office], office, doc_number
+    return import_plan(parsed, region=district, source_name=SEED.name, source_text=text)

@@ -11,6 +11,7 @@ from luoshi.api.models import ApiToken
 from luoshi.audit.services import record_change
 from luoshi.lib import clock
 from luoshi.orgs.models import User
+from luoshi.orgs.services import under
 
 # How long a new token lasts, in days: the choices offered, and the default.
 LIFETIMES = (30, 90, 180, 365)
@@ -72,14 +73,13 @@ def user_for_token(key: str) -> User | None:
 
 def tokens_for_user(user: User):
     """The tokens `user` may see and revoke: their own; for a security administrator, also
-    those of every account of their region."""
+    those of every account of their region and of the regions below it."""
     tokens = ApiToken.objects.select_related("user__organization").order_by("-created_at", "-id")
     mine = Q(user=user)
     if user.is_security_admin and user.organization_id:
         region = user.organization_id
-        return tokens.filter(
-            mine | Q(user__organization=region) | Q(user__organization__parent=region)
-        )
+        below = under("user__organization", region) | under("user__organization__parent", region)
+        return tokens.filter(mine | below)
     return tokens.filter(mine)
 
 

@@ -1,5 +1,6 @@
 """The demo that `make run` loads: the seed plan, its departments, an account for each role,
-and (unless asked for the plan alone) a year of sample reports and one portal publication.
+the province above and the districts below (a coordinator and a leader each), and (unless
+asked for the plan alone) a year of sample reports and one portal publication.
 
 It sits above every app (docs/architecture.md): it fills them all, and none of them imports it.
 """
@@ -15,9 +16,14 @@ from django.utils.translation import gettext as _
 from luoshi.audit.services import record_change
 from luoshi.importing.sources import parse_file
 from luoshi.lib import clock
-from luoshi.orgs.data import DIRECTORY
+from luoshi.orgs.data import DIRECTORY, TREE
 from luoshi.orgs.models import Organization, User
-from luoshi.orgs.services import ensure_account, generate_password, load_directory
+from luoshi.orgs.services import (
+    ensure_account,
+    generate_password,
+    load_directory,
+    load_region_tree,
+)
 from luoshi.plans.models import Plan
 from luoshi.plans.seed import SEED
 from luoshi.plans.services import import_plan
@@ -40,13 +46,14 @@ def load_demo(
     `plan_only`, the plan gets sample reports for the last twelve months and a publication.
     """
     region = load_directory(DIRECTORY)
+    tree = load_region_tree(TREE)
     parsed, text = parse_file(SEED)
     plan = Plan.objects.filter(region=region, doc_number=parsed.doc_number).first()
     if plan is None:
         plan = import_plan(parsed, source_name=SEED.name, source_text=text)
     known = read_credentials(credentials_path)
     rows = []
-    for username, role, organization, display_name in demo_accounts(region, plan):
+    for username, role, organization, display_name in demo_accounts(region, plan, tree):
         password = known.get(username) or generate_password()
         ensure_account(
             username, password, role=role, organization=organization, display_name=display_name
@@ -92,7 +99,7 @@ def load_sample_reports(plan: Plan, today: datetime.date | None = None) -> dict[
     return outcomes.counts
 
 
-def demo_accounts(region: Organization, plan: Plan):
+def demo_accounts(region: Organization, plan: Plan, tree):
     yield "coordinator", User.Role.COORDINATOR, plan.coordinator, _("Coordinator")
     yield "leader", User.Role.LEADER, region, _("Leader")
     yield "sysadmin", User.Role.SYSTEM_ADMIN, region, _("System administrator")
@@ -103,6 +110,16 @@ def demo_accounts(region: Organization, plan: Plan):
         code = dep.code or f"dept{dep.pk}"
         yield f"{code}_reporter", User.Role.REPORTER, dep, dep.name + _(" reporter")
         yield f"{code}_head", User.Role.APPROVER, dep, dep.name + _(" head")
+    # The province above and the districts below: a coordinator and a leader each, who see
+    # their own region and read the regions below it (xuecheng_coordinator, shandong_leader).
+    for other, office in tree:
+        yield (
+            f"{other.code}_coordinator",
+            User.Role.COORDINATOR,
+            office,
+            other.name + _(" coordinator"),
+        )
+        yield f"{other.code}_leader", User.Role.LEADER, other, other.name + _(" leader")
 
 
 def read_credentials(path: Path) -> dict[str, str]:

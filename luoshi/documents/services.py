@@ -22,7 +22,6 @@ from luoshi.lib import clock
 from luoshi.orgs.models import Organization, User
 from luoshi.plans.access import get_plan_for_coordinator, require_plan_coordinator
 from luoshi.plans.models import Assignment, KeyTask, Measure, Plan, Target
-from luoshi.plans.services import can_edit_plan
 from luoshi.reporting.models import Period, Report, ReportEntry
 from luoshi.reporting.services import ReportState, report_state
 from luoshi.supervision.lights import Light, scheduled_value, target_light
@@ -32,11 +31,6 @@ STATUS_LABELS = dict(ReportEntry.Status.choices)  # lazy labels: translated when
 
 
 # --- Who may export what ---------------------------------------------------------------------
-
-
-def can_export(user: User, plan: Plan) -> bool:
-    """The plan's coordinator and leaders export the consolidated report and the ledger."""
-    return user.is_leader or can_edit_plan(user, plan)
 
 
 def get_plan_for_export(user: User, pk: int) -> Plan:

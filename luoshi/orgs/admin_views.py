@@ -24,6 +24,7 @@ from luoshi.orgs.services import (
     create_account,
     get_account_for_admin,
     organizations_for_role,
+    region_label,
     reset_password,
     set_account_active,
     unlock_account,
@@ -114,10 +115,17 @@ def system(request):
     return render(request, "orgs/admin/system.html", context)
 
 
+class OrganizationChoice(forms.ModelChoiceField):
+    """A unit named with its region (薛城区 · 薛城区商务局): names repeat from region to region."""
+
+    def label_from_instance(self, obj):
+        return region_label(obj)
+
+
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=gettext_lazy("Role"), choices=ROLE_CHOICES)
     # Required to grant a first role; a business account keeps its own when none is chosen.
-    organization = forms.ModelChoiceField(
+    organization = OrganizationChoice(
         label=gettext_lazy("Organization"), queryset=Organization.objects.none(), required=False
     )
 

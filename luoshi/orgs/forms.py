@@ -4,9 +4,19 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from luoshi.orgs.models import Organization
+from luoshi.orgs.services import member_choices, region_label
 
 # Other names are written one a line, or separated by 、，, or ;
 NAME_SEPARATORS = re.compile(r"[\n\r、，,；;]+")
+
+
+class MemberField(forms.ModelMultipleChoiceField):
+    """A collective's members, a district's unit named with its district (薛城区 · …)."""
+
+    home_id = None
+
+    def label_from_instance(self, obj):
+        return region_label(obj, self.home_id)
 
 
 class OrganizationForm(forms.Form):
@@ -35,7 +45,7 @@ class OrganizationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Other names plans use for it, one a line (or separated by 、)."),
     )
-    members = forms.ModelMultipleChoiceField(
+    members = MemberField(
         queryset=Organization.objects.none(),
         label=_("Members"),
         required=False,
@@ -54,11 +64,8 @@ class OrganizationForm(forms.Form):
         else:
             del self.fields["region"], self.fields["kind"]
             if organization.kind == Organization.Kind.COLLECTIVE:
-                self.fields["members"].queryset = (
-                    organization.parent.children.exclude(pk=organization.pk)
-                    .exclude(kind=Organization.Kind.PLACEHOLDER)
-                    .order_by("kind", "name")
-                )
+                self.fields["members"].queryset = member_choices(organization)
+                self.fields["members"].home_id = organization.parent_id
             else:
                 del self.fields["members"]
         for name, field in self.fields.items():

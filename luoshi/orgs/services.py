@@ -18,12 +18,13 @@ REGION_IN_NAME = re.compile(r"^(?:中共)?(\w{1,6}?(?:自治州|地区|盟|市|�
 
 
 class Directory:
-    """The organizations of one region, found by every name plans use for them."""
+    """The organizations of one region, found by every name plans use for them (its units, not
+    the regions below it)."""
 
     def __init__(self, region: Organization):
         self.region = region
         self._by_name: dict[str, Organization] = {}
-        for org in region.children.all():
+        for org in region.children.exclude(kind=Organization.Kind.REGION):
             self._remember(org)
 
     def _remember(self, org: Organization):
@@ -68,11 +69,15 @@ def region_name_for(issuers: list[str]) -> str | None:
     return None
 
 
-def get_or_create_region(name: str, *, full_name: str = "", user=None) -> Organization:
-    region = Organization.objects.filter(parent=None, name=name).first()
+def get_or_create_region(
+    name: str, *, full_name: str = "", parent: Organization | None = None, user=None
+) -> Organization:
+    """The region called `name` wherever it sits in the tree (枣庄市 under 山东省), else a new
+    one under `parent` (a top-level region without)."""
+    region = Organization.objects.filter(kind=Organization.Kind.REGION, name=name).first()
     if region is None:
         region = Organization.objects.create(
-            kind=Organization.Kind.REGION, name=name, full_name=full_name or name
+            kind=Organization.Kind.REGION, name=name, full_name=full_name or name, parent=parent
         )
         record_change(user, "create", region, {"name": {"old": None, "new": name}})
     return region
@@ -105,6 +110,61 @@ def load_directory(path: Path, *, user=None) -> Organization:
             changes = {k: {"old": old[k], "new": new[k]} for k in new if old[k] != new[k]}
             record_change(user, "change", org, changes)
     return region
+
+
+def _place_region(name: str, full_name: str, code: str, parent, user) -> Organization:
+    region = get_or_create_region(name, full_name=full_name, parent=parent, user=user)
+    new = {"code": code, "parent_id": parent.pk if parent else region.parent_id}
+    old = {"code": region.code, "parent_id": region.parent_id}
+    if old != new:
+        Organization.objects.filter(pk=region.pk).update(**new)
+        record_change(user, "change", region, diff(old, new))
+        region.code, region.parent_id = code, new["parent_id"]
+    return region
+
+
+def _load_units(region: Organization, entries, user) -> dict[str, Organization]:
+    units = {org.name: org for org in region.children.all()}
+    for entry in entries:
+        if entry["name"] not in units:
+            org = Organization.objects.create(
+                parent=region,
+                kind=Organization.Kind.DEPARTMENT,
+                name=entry["name"],
+                full_name=entry.get("full_name", entry["name"]),
+                aliases=entry["aliases"],
+            )
+            record_change(user, "create", org, {"name": {"old": None, "new": org.name}})
+            units[org.name] = org
+    return units
+
+
+@transaction.atomic
+def load_region_tree(path: Path, *, user=None) -> list[tuple[Organization, Organization]]:
+    """Place a loaded region in its tree from a file (orgs/data/zaozhuang_tree.json): the
+    region above it and the regions below, each with its units, and the region's collective
+    units (各区（市）政府) standing for each region below's government. Idempotent.
+
+    Returns (region, its coordinating unit) for the region above and each region below.
+    """
+    data = json.loads(path.read_text(encoding="utf-8"))
+    above = data["parent"]
+    parent = _place_region(above["name"], above["full_name"], above["code"], None, user)
+    region = Organization.objects.get(kind=Organization.Kind.REGION, name=data["region"])
+    region = _place_region(region.name, region.full_name, region.code, parent, user)
+    placed = [(parent, _load_units(parent, above["units"], user)[above["coordinator"]])]
+    governments = []
+    for entry in data["children"]:
+        child = _place_region(entry["name"], entry["full_name"], entry["code"], region, user)
+        units = _load_units(child, entry["units"], user)
+        placed.append((child, units[entry["coordinator"]]))
+        governments.append(units[entry["government"]])
+    directory = Directory(region)
+    for entry in data["collectives"]:
+        collective = directory.get_or_create(entry, Organization.Kind.COLLECTIVE, user=user)
+        if collective.kind == Organization.Kind.COLLECTIVE:
+            set_members(user, collective, governments)
+    return placed
 
 
 # --- Editing the directory ---------------------------------------------------------------------
@@ -187,6 +247,80 @@ def set_members(user, collective: Organization, members) -> Organization:
     return collective
 
 
+# --- The region tree ----------------------------------------------------------------------------
+#
+# Regions nest in one deployment: 山东省 → 枣庄市 → 薛城区. A region's REGION children are its
+# sub-regions; its other children are its units. Each level sees its own and reads below.
+
+# How deep the tree reaches below a region in the permission filters, which follow `parent` by
+# joins rather than queries: province → city → district/county, and one level spare (乡镇).
+TREE_DEPTH = 3
+
+
+def region_id_of(user: User) -> int | None:
+    """The pk of `region_of(user)`, read from the account's unit with no further query."""
+    org = user.organization
+    if org is None:
+        return None
+    return org.pk if org.kind == Organization.Kind.REGION else org.parent_id
+
+
+def regions_below(region: Organization) -> list[Organization]:
+    """`region` and every region under it, level by level: one query per level."""
+    found, level = [region], [region]
+    while level:
+        level = list(
+            Organization.objects.filter(kind=Organization.Kind.REGION, parent__in=level).order_by(
+                "name"
+            )
+        )
+        found += level
+    return found
+
+
+def under(field: str, region_id: int, *, itself: bool = True) -> Q:
+    """Rows whose `field` (a region) is `region_id` or a region under it (no extra query):
+    `under("region", city.pk)` matches a plan of the city and of each of its districts."""
+    q = Q(**{field: region_id}) if itself else Q()
+    for depth in range(1, TREE_DEPTH + 1):
+        q |= Q(**{field + "__parent" * depth: region_id})
+    return q
+
+
+def region_label(org: Organization, home_id: int | None = None) -> str:
+    """A unit named with its region, unless that is `home_id` (the region the page is about):
+    a collective's member from a district reads 薛城区 · 薛城区人民政府."""
+    if org.parent_id and org.parent_id != home_id and org.kind != Organization.Kind.REGION:
+        return f"{org.parent.name} · {org.name}"
+    return org.name
+
+
+def member_choices(collective: Organization):
+    """What a collective unit may stand for: the units of its region and of the regions
+    directly below (各区（市）政府 → 薛城区人民政府…), placeholders and itself left out."""
+    region = collective.parent_id
+    below = Q(parent__parent=region, parent__kind=Organization.Kind.REGION)
+    return (
+        Organization.objects.filter(Q(parent=region) | below)
+        .exclude(pk=collective.pk)
+        .exclude(kind__in=[Organization.Kind.PLACEHOLDER, Organization.Kind.REGION])
+        .select_related("parent")
+        .order_by("parent__name", "kind", "name")
+    )
+
+
+def directory_for_user(user: User):
+    """The directory entries a user's page lists: a coordinator's or leader's region and the
+    regions below it; every region's for the system administrator."""
+    entries = Organization.objects.exclude(kind=Organization.Kind.REGION)
+    if user.role == User.Role.SYSTEM_ADMIN:
+        return entries
+    region_id = region_id_of(user)
+    if region_id is None:
+        return entries.none()
+    return entries.filter(under("parent", region_id))
+
+
 def directory_regions(user: User):
     """The regions whose directory `user` may edit: a coordinator's own, any for a sysadmin."""
     regions = Organization.objects.filter(kind=Organization.Kind.REGION)
@@ -214,7 +348,10 @@ def visible_departments(user: User):
     """The departments whose pages `user` may open."""
     departments = Organization.objects.filter(kind=Organization.Kind.DEPARTMENT)
     if user.is_coordinator or user.is_leader:
-        return departments
+        region_id = region_id_of(user)
+        if region_id is None:
+            return departments.none()
+        return departments.filter(under("parent", region_id))
     if user.is_department_user:
         return departments.filter(pk=user.organization_id)
     return departments.none()
@@ -384,14 +521,17 @@ def change_password(user: User, new_password: str) -> User:
 
 
 def organizations_for_role(by: User):
-    """The organizations the security administrator `by` may give an account: their region
-    and its departments (any region's if `by` has none)."""
+    """The organizations the security administrator `by` may give an account: their region,
+    the regions below it and the departments of each (any region's if `by` has none): the
+    city's administrator makes the districts' coordinators and leaders."""
     kinds = (Organization.Kind.REGION, Organization.Kind.DEPARTMENT)
-    organizations = Organization.objects.filter(kind__in=kinds)
+    organizations = Organization.objects.filter(kind__in=kinds).select_related("parent")
     if by.organization_id:
-        region = by.organization.parent_id or by.organization_id
-        organizations = organizations.filter(Q(pk=region) | Q(parent=region))
-    return organizations.order_by("kind", "name")
+        org = by.organization
+        below = regions_below(org if org.kind == Organization.Kind.REGION else org.parent)
+        regions = [region.pk for region in below]
+        organizations = organizations.filter(Q(pk__in=regions) | Q(parent__in=regions))
+    return organizations.order_by("kind", "parent__name", "name")
 
 
 @transaction.atomic

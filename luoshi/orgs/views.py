@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -11,6 +11,7 @@ from luoshi.orgs.models import Organization, User
 from luoshi.orgs.services import (
     NameTaken,
     create_organization,
+    directory_for_user,
     directory_regions,
     get_organization_for_editing,
     set_members,
@@ -39,9 +40,9 @@ def home(request):
 @role_required(User.Role.COORDINATOR, User.Role.LEADER, User.Role.SYSTEM_ADMIN)
 def directory(request):
     departments = (
-        Organization.objects.exclude(kind=Organization.Kind.REGION)
+        directory_for_user(request.user)
         .select_related("parent")
-        .prefetch_related("members")
+        .prefetch_related(Prefetch("members", Organization.objects.select_related("parent")))
         .annotate(
             measure_count=Count("assignments", distinct=True),
             user_count=Count("users", filter=Q(users__is_active=True), distinct=True),

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -27,7 +27,13 @@ from luoshi.importing import (
 from luoshi.importing.sources import UnreadableFile, is_scan, parse_document, scan_pages
 from luoshi.lib import clock
 from luoshi.orgs.models import Organization, User
-from luoshi.orgs.services import Directory, get_or_create_region, region_name_for
+from luoshi.orgs.services import (
+    Directory,
+    get_or_create_region,
+    region_id_of,
+    region_name_for,
+    under,
+)
 from luoshi.plans import draft_edits
 from luoshi.plans.models import (
     Assignment,
@@ -212,12 +218,25 @@ def set_measure_departments(
 # --- Who may see and change what -------------------------------------------------------------
 
 
+def plan_reach(user: User, field: str = "") -> Q:
+    """The plans a coordinator or leader reads, as a filter on `field` (a path to a plan, ""
+    for plans): a leader's region and the regions below it; a coordinator's own plans and
+    those of the regions below its region (read only: `can_edit_plan` says who acts). No query.
+    """
+    prefix = field + "__" if field else ""
+    region_id = region_id_of(user)
+    if region_id is None or not (user.is_leader or user.is_coordinator):
+        return Q(pk__in=[])
+    if user.is_leader:
+        return under(prefix + "region", region_id)
+    own = Q(**{prefix + "coordinator": user.organization_id})
+    return own | under(prefix + "region", region_id, itself=False)
+
+
 def plans_for_user(user: User):
     plans = Plan.objects.select_related("coordinator", "region")
-    if user.is_leader:
-        return plans
-    if user.is_coordinator:
-        return plans.filter(coordinator=user.organization_id)
+    if user.is_leader or user.is_coordinator:
+        return plans.filter(plan_reach(user))
     if user.is_department_user:
         return plans.filter(
             key_tasks__measures__assignments__organization=user.organization_id
@@ -229,6 +248,7 @@ def get_plan_for_user(user: User, pk: int) -> Plan:
     plan = plans_for_user(user).filter(pk=pk).first()
     if plan is None:
         raise Http404("no such plan for this user")
+    plan.seen_by = user.pk  # luoshi.plans.access need not ask again
     return plan
 
 

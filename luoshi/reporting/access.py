@@ -10,7 +10,7 @@ from django.http import Http404
 
 from luoshi.orgs.models import User
 from luoshi.plans.models import Assignment, Measure, Plan
-from luoshi.plans.services import can_edit_plan, plans_for_user
+from luoshi.plans.services import can_edit_plan, plan_reach, plans_for_user
 from luoshi.reporting.models import (
     Attachment,
     ClosureRequest,
@@ -22,17 +22,16 @@ from luoshi.reporting.models import (
 
 
 def reports_for_user(user: User):
-    """Reports the user may read: their department's, their plans' (coordinator), all (leader)."""
+    """Reports the user may read: their department's; a coordinator's or leader's plans' (their
+    own region's and those below, `plan_reach`)."""
     # The plan's source document (tens of kB) is never shown with a report: without the defer
     # a department's report list (20 plans × 36 periods at city scale, bench/results) pulled
     # it once per row.
     reports = Report.objects.select_related("period__plan", "organization").defer(
         "period__plan__source_text"
     )
-    if user.is_leader:
-        return reports
-    if user.is_coordinator:
-        return reports.filter(period__plan__coordinator=user.organization_id)
+    if user.is_leader or user.is_coordinator:
+        return reports.filter(plan_reach(user, "period__plan"))
     if user.is_department_user and user.organization_id:
         return reports.filter(organization=user.organization_id)
     return reports.none()
@@ -85,14 +84,12 @@ def get_measure_for_closure(user: User, pk: int) -> Measure:
 
 def closure_requests_for_user(user: User):
     """Closure requests the user may read, evidence included: those of the plans the user
-    coordinates, all (leader), or the department's own (a co department sees none)."""
+    reads (`plan_reach`), or the department's own (a co department sees none)."""
     requests = ClosureRequest.objects.select_related(
         "measure__key_task__plan", "organization", "requested_by", "decided_by"
     ).defer("measure__key_task__plan__source_text")
-    if user.is_leader:
-        return requests
-    if user.is_coordinator:
-        return requests.filter(measure__key_task__plan__coordinator=user.organization_id)
+    if user.is_leader or user.is_coordinator:
+        return requests.filter(plan_reach(user, "measure__key_task__plan"))
     if user.is_department_user and user.organization_id:
         return requests.filter(organization=user.organization_id)
     return requests.none()

@@ -263,6 +263,7 @@ def get_measure_for_review(user: User, pk: int) -> Measure:
     )
     if measure is None:
         raise Http404("no such measure for this user")
+    measure.key_task.plan.seen_by = user.pk  # found among the user's plans
     require_plan_coordinator(user, measure.key_task.plan, leaders_too=True)
     return measure
 

@@ -28,7 +28,7 @@ from luoshi.lib import clock, logs
 from luoshi.orgs.models import Organization, User
 from luoshi.plans.access import require_plan_coordinator
 from luoshi.plans.models import Plan
-from luoshi.plans.services import coordinator_region, plans_for_user
+from luoshi.plans.services import coordinator_region, plan_reach, plans_for_user
 from luoshi.reporting.calendar import Workdays
 from luoshi.reporting.models import Period, Report, ReportEntry
 from luoshi.reporting.services import ensure_periods
@@ -456,10 +456,8 @@ def mark_read(user: User, ids=None) -> int:
 
 def notices_for_user(user: User):
     notices = Notice.objects.select_related("plan", "organization", "issued_by")
-    if user.is_leader:
-        return notices
-    if user.is_coordinator:
-        return notices.filter(plan__coordinator=user.organization_id)
+    if user.is_leader or user.is_coordinator:
+        return notices.filter(plan_reach(user, "plan"))
     if user.is_department_user and user.organization_id:
         return notices.filter(organization=user.organization_id)
     return notices.none()
@@ -666,10 +664,12 @@ def use_region_score_sheet(user: User, plan: Plan) -> None:
 
 
 def plans_with_own_sheet(user: User) -> list[tuple[Plan, bool]]:
-    """The coordinator's plans, each with whether it has a score sheet of its own."""
+    """The coordinator's plans, each with whether it has a score sheet of its own (not the
+    plans of the regions below, which it reads but does not keep)."""
     _own_region(user)
     own = ScoreSheet.objects.filter(plan=OuterRef("pk"))
-    plans = plans_for_user(user).annotate(own_sheet=Exists(own)).order_by("title", "pk")
+    plans = plans_for_user(user).filter(coordinator=user.organization_id)
+    plans = plans.annotate(own_sheet=Exists(own)).order_by("title", "pk")
     return [(plan, plan.own_sheet) for plan in plans]
 
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from luoshi.demo.services import read_credentials
-from luoshi.orgs.models import User
+from luoshi.orgs.models import Organization, User
 from luoshi.plans.models import Measure, Plan
 from luoshi.portal.models import Publication
 from luoshi.reporting.builder import SAMPLE_MARK
@@ -34,13 +34,21 @@ def test_demo_loads_the_seed_and_an_account_for_every_role(db, tmp_path):
     roles = set(User.objects.values_list("role", flat=True))
     # Every role but "awaiting a role", which only accounts the system administrator creates have.
     assert roles == set(User.Role.values) - {User.Role.PENDING}
-    # A reporter and an approver for each of the 32 departments, and five other roles.
-    assert User.objects.count() == 32 * 2 + 5
+    # A reporter and an approver for each of the 32 departments, five other roles, and a
+    # coordinator and a leader for 山东省 and for each of the city's 7 districts.
+    assert User.objects.count() == 32 * 2 + 5 + 8 * 2
     accounts = read_credentials(credentials)
-    assert len(accounts) == 69
+    assert len(accounts) == 85
     printed = {line.split()[0]: line.split()[1] for line in out.splitlines()[1:] if line.strip()}
     assert printed == accounts
-    for username in ["coordinator", "commerce_reporter", "commerce_head", "auditadmin"]:
+    for username in [
+        "coordinator",
+        "commerce_reporter",
+        "commerce_head",
+        "auditadmin",
+        "xuecheng_coordinator",
+        "shandong_leader",
+    ]:
         assert authenticate(username=username, password=accounts[username]) is not None
 
 
@@ -51,7 +59,7 @@ def test_loading_the_demo_again_changes_nothing_and_keeps_the_passwords(db, tmp_
     load(credentials, "--plan-only")
     assert read_credentials(credentials) == first
     assert Plan.objects.count() == 1
-    assert User.objects.count() == 69
+    assert User.objects.count() == 85
     assert authenticate(username="transport_reporter", password=first["transport_reporter"])
 
 
@@ -104,3 +112,43 @@ def test_the_demo_has_a_year_of_sample_reports_and_a_publication_and_loads_twice
         assert statuses() == first
         assert Publication.objects.count() == 1
         assert not ReportEntry.objects.filter(progress__startswith=SAMPLE_MARK * 2).exists()
+
+
+def test_the_demo_places_the_city_between_the_province_and_its_districts(db, tmp_path, client):
+    credentials = tmp_path / "demo-credentials.txt"
+    load(credentials, "--plan-only")
+    city = Organization.objects.get(kind="region", name="枣庄市")
+    assert city.parent.name == "山东省"
+    districts = city.children.filter(kind="region").order_by("code")
+    assert [d.code for d in districts] == [
+        "gaoxin",
+        "shanting",
+        "shizhong",
+        "taierzhuang",
+        "tengzhou",
+        "xuecheng",
+        "yicheng",
+    ]
+    xuecheng = Organization.objects.get(kind="region", name="薛城区")
+    assert {"薛城区人民政府", "薛城区发展和改革局", "薛城区商务局"} <= set(
+        xuecheng.children.values_list("name", flat=True)
+    )
+    collective = city.children.get(name="各区（市）政府")
+    members = set(collective.members.values_list("name", flat=True))
+    assert "薛城区人民政府" in members and "高新区管委会" in members and len(members) == 7
+    coordinator = User.objects.get(username="xuecheng_coordinator")
+    assert coordinator.organization.name == "薛城区发展和改革局"
+    assert User.objects.get(username="shandong_leader").organization == city.parent
+    # The province reads the city's plan; 薛城区 sees nothing of it; the city's directory
+    # shows a member with its district.
+    plan = Plan.objects.get()
+    client.force_login(User.objects.get(username="shandong_leader"))
+    assert client.get(reverse("plans:detail", args=[plan.pk])).status_code == 200
+    client.force_login(coordinator)
+    assert client.get(reverse("plans:detail", args=[plan.pk])).status_code == 404
+    client.force_login(User.objects.get(username="coordinator"))
+    assert "薛城区 · 薛城区人民政府" in client.get(reverse("orgs:directory")).content.decode()
+    # Loading again moves nothing and adds nothing.
+    count = Organization.objects.count()
+    load(credentials, "--plan-only")
+    assert Organization.objects.count() == count
