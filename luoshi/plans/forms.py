@@ -270,6 +270,14 @@ class HeaderForm(forms.Form):
 
 
 # The form that reads each edit of the preview (services.EDITS names the same operations).
+class ParentForm(forms.Form):
+    """The parent of key task `t`, or of its measure `m`: a pk, 0 for none."""
+
+    t = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    m = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+    parent = forms.IntegerField(min_value=0)
+
+
 EDIT_FORMS = {
     "set_header": HeaderForm,
     "set_text": TextForm,
@@ -289,4 +297,5 @@ EDIT_FORMS = {
     "edit_target": TargetForm,
     "delete_target": ItemForm,
     "first_is_lead": forms.Form,  # for the whole plan: no field
+    "set_parent": ParentForm,
 }

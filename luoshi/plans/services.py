@@ -28,7 +28,7 @@ from luoshi.importing.sources import UnreadableFile, is_scan, parse_document, sc
 from luoshi.lib import clock
 from luoshi.orgs.models import Organization, User
 from luoshi.orgs.services import Directory, get_or_create_region, region_name_for
-from luoshi.plans import draft_edits
+from luoshi.plans import draft_edits, lineage
 from luoshi.plans.models import (
     Assignment,
     ImportDraft,
@@ -628,7 +628,36 @@ def _apply_edit(data: dict, directory: Directory, op: str, params: dict):
         if org is None or org.kind == Organization.Kind.PLACEHOLDER:
             raise draft_edits.EditError(_("Pick a department of the directory."))
         p["target"], p["kind"] = org.name, org.kind
+    elif op == "set_parent":
+        _set_draft_parent(data, **p)
+        return
+    elif op in RENUMBERING:
+        # The measures of the task move: their choices of parent start again from proposals.
+        choices = data.get("lineage", {}).get("measures", {})
+        for key in [key for key in choices if key.split("-")[0] == str(p["t"])]:
+            del choices[key]
     EDITS[op](data, **p)
+
+
+RENUMBERING = ("merge_with_next", "split", "split_at_paragraph")
+
+
+def _set_draft_parent(data: dict, t: int, m: int | None, parent: int):
+    """Choose the parent of key task `t` (or of its measure `m`) among the parent plans' own;
+    0 leaves it unlinked."""
+    if not 0 <= t < len(data["tasks"]) or (
+        m is not None and not 0 <= m < len(data["tasks"][t]["measures"])
+    ):
+        raise draft_edits.EditError(_("There is no such item in the draft."))
+    candidates = lineage.Candidates.of(lineage.parent_plans(data.get("parent_documents", [])))
+    known = candidates.task_by_pk if m is None else candidates.measure_by_pk
+    if parent and parent not in known:
+        raise draft_edits.EditError(_("Pick a key task or measure of a parent plan."))
+    choices = data.setdefault("lineage", {"tasks": {}, "measures": {}})
+    if m is None:
+        choices.setdefault("tasks", {})[str(t)] = parent
+    else:
+        choices.setdefault("measures", {})[f"{t}-{m}"] = parent
 
 
 EDITS = {
@@ -767,6 +796,7 @@ def confirm_import_draft(user: User, draft: ImportDraft, version: int) -> Plan:
     except ValueError as error:
         raise DraftNotReady([str(error)]) from error
     _confirm_accepted_targets(plan, draft.data)
+    save_lineage(user, plan, draft.data)
     draft.status, draft.plan, draft.version = ImportDraft.Status.CONFIRMED, plan, version + 1
     draft.save(update_fields=["status", "plan", "version", "updated_at"])
     record_change(
@@ -776,6 +806,66 @@ def confirm_import_draft(user: User, draft: ImportDraft, version: int) -> Plan:
         {"status": {"old": "draft", "new": "confirmed"}, "plan": {"old": None, "new": plan.pk}},
     )
     return plan
+
+
+def save_lineage(user: User, plan: Plan, data: dict):
+    """Link a new plan to the parent plans it cites and its key tasks and measures to the
+    parents proposed or chosen in the draft; audited."""
+    parents = lineage.parent_plans(data.get("parent_documents", []), exclude=plan)
+    if not parents:
+        return
+    plan.implements.set(parents)
+    links = lineage.draft_lineage(data, lineage.Candidates.of(parents))
+    tasks = {task.no: task for task in plan.key_tasks.prefetch_related("measures")}
+    linked_tasks, linked_measures = [], []
+    for t, data_task in enumerate(data["tasks"]):
+        task = tasks[data_task["no"]]
+        task.parent = links[t].chosen
+        linked_tasks.append(task)
+        measures = {measure.no: measure for measure in task.measures.all()}
+        for m, data_measure in enumerate(data_task["measures"]):
+            measure = measures[data_measure["no"]]
+            measure.parent = links[t, m].chosen
+            linked_measures.append(measure)
+    KeyTask.objects.bulk_update(linked_tasks, ["parent"])
+    Measure.objects.bulk_update(linked_measures, ["parent"])
+    record_change(
+        user,
+        "change",
+        plan,
+        {
+            "implements": {"old": [], "new": [p.doc_number for p in parents]},
+            "linked_key_tasks": {"old": 0, "new": sum(1 for t in linked_tasks if t.parent)},
+            "linked_measures": {"old": 0, "new": sum(1 for m in linked_measures if m.parent)},
+        },
+    )
+
+
+@transaction.atomic
+def set_measure_parent(user: User, measure: Measure, parent: Measure | None) -> Measure:
+    """Link a live measure to a measure of a plan its plan implements (None: unlink); audited."""
+    if not can_edit_plan(user, measure.key_task.plan):
+        raise PermissionDenied
+    if parent is not None and parent.pk not in parent_measure_choices(measure.key_task.plan):
+        raise ValueError(_("Pick a measure of a parent plan."))
+    measure = Measure.objects.select_for_update().get(pk=measure.pk)
+    old = measure.parent.code if measure.parent_id else None
+    measure.parent = parent
+    measure.save(update_fields=["parent"])
+    record_change(
+        user, "change", measure, {"parent": {"old": old, "new": parent.code if parent else None}}
+    )
+    return measure
+
+
+def parent_measure_choices(plan: Plan) -> dict[int, Measure]:
+    """The measures of the plans `plan` implements, in their order, by pk."""
+    return {
+        measure.pk: measure
+        for measure in Measure.objects.filter(key_task__plan__in=plan.implements.all())
+        .select_related("key_task__plan")
+        .order_by("key_task__plan__doc_number", "key_task__no", "no")
+    }
 
 
 def _remember_aliases(user: User, directory: Directory, aliases: dict):
@@ -875,6 +965,9 @@ def preview_of_draft(draft: ImportDraft, user: User) -> dict:
         member_counts[collective_id] = member_counts.get(collective_id, 0) + 1
     new = set(draft.data.get("new_departments", []))
     unknown: dict[str, int] = {}
+    parents = lineage.parent_plans(draft.data.get("parent_documents", []))
+    candidates = lineage.Candidates.of(parents)
+    links = lineage.draft_lineage(draft.data, candidates) if parents else {}
     tasks = []
     for t, task in enumerate(draft.data["tasks"]):
         measures = []
@@ -906,9 +999,10 @@ def preview_of_draft(draft: ImportDraft, user: User) -> dict:
                     "targets": targets,
                     "last": m == len(task["measures"]) - 1,
                     "paragraphs": "\n" in measure["text"],
+                    "link": links.get((t, m)),
                 }
             )
-        tasks.append({**task, "t": t, "measures": measures})
+        tasks.append({**task, "t": t, "measures": measures, "link": links.get(t)})
     choices = [
         org for org in directory.organizations() if org.kind != Organization.Kind.PLACEHOLDER
     ]
@@ -919,7 +1013,15 @@ def preview_of_draft(draft: ImportDraft, user: User) -> dict:
         "problems": draft_problems(draft.data, directory),
         "coordinated_elsewhere": coordinated_elsewhere(user, draft.data, directory),
         "offer_first_is_lead": draft_edits.offers_first_is_lead(draft.data, draft.source_text),
+        "parent_documents": _parent_documents(draft.data.get("parent_documents", []), parents),
+        "parent_tasks": candidates.tasks,
     }
+
+
+def _parent_documents(numbers: list[str], parents: list[Plan]) -> list[tuple[str, Plan | None]]:
+    """Each 文号 a plan cites, with the plan of the deployment it names (None: outside)."""
+    found = {lineage.normalize_doc_number(plan.doc_number): plan for plan in parents}
+    return [(number, found.get(lineage.normalize_doc_number(number))) for number in numbers]
 
 
 def _comparator_label(comparator: str) -> str:

@@ -244,7 +244,11 @@ def import_edit(request, pk):
     except (DraftConflict, EditError) as error:
         messages.error(request, str(error))
         return redirect(url)
-    anchor = f"#m-{form.cleaned_data['t']}-{form.cleaned_data['m']}" if "t" in form.fields else ""
+    cleaned = form.cleaned_data
+    anchor = ""
+    if "t" in form.fields:
+        anchor = f"#m-{cleaned['t']}-{cleaned['m']}" if cleaned["m"] is not None else ""
+        anchor = anchor or f"#task-{cleaned['t']}"
     return redirect(url + anchor)
 
 

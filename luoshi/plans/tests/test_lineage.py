@@ -1,0 +1,124 @@
+"""Lineage: the city's plan (the seed) implements the province's (鲁发改经贸〔2022〕518号). The
+province plan of tests/data is written in the province's own words and order: two of its key
+tasks the city drops (十一、统计监测, 十八、新业态) and the city adds one (十七、开展试点示范)."""
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from luoshi.audit.models import AuditRecord
+from luoshi.importing.sources import parse_file
+from luoshi.orgs.services import get_or_create_region
+from luoshi.plans.models import ImportDraft, KeyTask, Measure, Plan
+from luoshi.plans.seed import SEED
+from luoshi.plans.services import import_plan
+
+PROVINCE_PLAN = Path(__file__).parent / "data" / "shandong-2022-518.txt"
+
+# Written by hand from the two texts: the city's key task → the province's.
+TASKS = {
+    "一": "一", "二": "二", "三": "三", "四": "四", "五": "六", "六": "七", "七": "五",
+    "八": "八", "九": "九", "十": "十", "十一": "十二", "十二": "十三", "十三": "十四",
+    "十四": "十五", "十五": "十六", "十六": "十七", "十八": "十九",
+}  # fmt: skip
+# The city's measure → the province's, as "task、measure".
+MEASURES = {
+    "一、1": "一、1", "一、2": "一、2", "一、4": "一、3", "一、5": "一、4",
+    "二、1": "二、1", "二、3": "二、2", "二、4": "二、3",
+    "三、2": "三、1", "三、3": "三、2", "三、4": "三、3",
+    "四、1": "四、1", "四、2": "四、2", "四、3": "四、3",
+    "五、1": "六、1", "五、2": "六、2", "五、5": "六、3",
+    "六、1": "七、1", "六、2": "七、2",
+    "七、1": "五、1", "七、4": "五、2", "七、5": "五、3",
+    "八、1": "八、1", "八、2": "八、2",
+    "九、1": "九、1", "九、4": "九、2",
+    "十、2": "十、1", "十、6": "十、2",
+    "十一、1": "十二、1", "十一、2": "十二、2",
+    "十二、1": "十三、1", "十二、2": "十三、2", "十二、3": "十三、3",
+    "十三、2": "十四、1",
+    "十四、1": "十五、1", "十四、2": "十五、2", "十四、3": "十五、3",
+    "十五、1": "十六、1", "十五、3": "十六、2",
+    "十六、1": "十七、1", "十六、2": "十七、2",
+    "十八、1": "十九、1", "十八、4": "十九、2",
+}  # fmt: skip
+
+
+@pytest.fixture
+def province_plan(region) -> Plan:
+    parsed, text = parse_file(PROVINCE_PLAN)
+    province = get_or_create_region("山东省")
+    return import_plan(parsed, region=province, source_name=PROVINCE_PLAN.name, source_text=text)
+
+
+def upload_seed(client) -> ImportDraft:
+    data = SEED.read_bytes()
+    response = client.post(
+        reverse("plans:import_upload"), {"file": SimpleUploadedFile(SEED.name, data)}
+    )
+    assert response.status_code == 302
+    return ImportDraft.objects.get()
+
+
+def edit(client, draft, op, **fields):
+    draft.refresh_from_db()
+    data = {"op": op, "version": draft.version, **fields}
+    return client.post(reverse("plans:import_edit", args=[draft.pk]), data)
+
+
+def go_live(client, draft):
+    for t, task in enumerate(draft.data["tasks"]):  # the seed's 市有关部门: kept as written
+        for m, measure in enumerate(task["measures"]):
+            for i, dep in enumerate(measure["departments"]):
+                if dep["kind"] == "placeholder":
+                    edit(client, draft, "keep_placeholder", t=t, m=m, i=i)
+    draft.refresh_from_db()
+    response = client.post(
+        reverse("reporting:go_live", args=[draft.pk]),
+        {"version": draft.version, "tracking_start": "2026-12"},
+    )
+    assert response.status_code == 302, response.content.decode()
+    return Plan.objects.get(import_draft=draft)
+
+
+def numeral(task: KeyTask) -> str:
+    return task.numeral
+
+
+def lineage(plan: Plan) -> tuple[dict, dict]:
+    tasks = {
+        task.numeral: task.parent.numeral
+        for task in plan.key_tasks.select_related("parent")
+        if task.parent
+    }
+    measures = {
+        f"{m.key_task.numeral}、{m.no}": f"{m.parent.key_task.numeral}、{m.parent.no}"
+        for m in Measure.objects.filter(key_task__plan=plan).select_related(
+            "key_task", "parent__key_task"
+        )
+        if m.parent
+    }
+    return tasks, measures
+
+
+def test_the_seed_is_linked_to_the_province_plan_as_the_hand_mapping_says(
+    client_for, office, province_plan
+):
+    client = client_for(office)
+    draft = upload_seed(client)
+    plan = go_live(client, draft)
+    assert list(plan.implements.all()) == [province_plan]
+    # The national documents are not plans here: they stay as 文号.
+    assert plan.parent_documents == [
+        "国办发〔2022〕9号",
+        "发改就业〔2022〕107号",
+        "鲁发改经贸〔2022〕518号",
+    ]
+    tasks, measures = lineage(plan)
+    assert tasks == TASKS
+    assert measures == MEASURES
+    assert "十七" not in tasks  # the task the city adds
+    record = AuditRecord.objects.filter(action="change", object_id=str(plan.pk)).last()
+    assert record.changes["implements"]["new"] == ["鲁发改经贸〔2022〕518号"]
+    assert record.changes["linked_measures"]["new"] == len(MEASURES)
