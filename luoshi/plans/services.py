@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from luoshi.audit.services import diff, record_change
@@ -38,6 +39,7 @@ from luoshi.plans.models import (
     ScanReading,
     ScanState,
     Target,
+    measure_code,
     measure_number,
 )
 
@@ -268,11 +270,30 @@ def plan_ledger(plan: Plan, shown) -> dict:
     queryset of the plan's measures, filtered), each with its departments as
     (organization id, name, kind, role) tuples and its targets as display strings; the plan's
     counts and the departments of its filter."""
-    tasks = list(plan.key_tasks.order_by("no").values("pk", "label", "title"))
+    tasks = list(
+        plan.key_tasks.order_by("no").values(
+            "pk", "label", "title", "parent__label", "parent__plan_id", "parent__plan__doc_number"
+        )
+    )
     measures = list(
         Measure.objects.filter(key_task__plan=plan)
         .order_by("key_task__no", "no")
-        .values("pk", "key_task_id", "label", "no", "text", "needs_review", "deadline")
+        .values(
+            "pk",
+            "key_task_id",
+            "label",
+            "no",
+            "text",
+            "needs_review",
+            "deadline",
+            "parent_id",
+            "parent__label",
+            "parent__no",
+            "parent__path",
+            "parent__key_task__label",
+            "parent__key_task__plan_id",
+            "parent__key_task__plan__doc_number",
+        )
     )
     shown_ids = set(shown.order_by().values_list("pk", flat=True))
     departments, organizations = {}, {}
@@ -297,10 +318,33 @@ def plan_ledger(plan: Plan, shown) -> dict:
             measure["number"] = measure_number(measure["label"], measure["no"])
             measure["departments"] = departments.get(measure["pk"], [])
             measure["targets"] = targets.get(measure["pk"], [])
+            if measure["parent__key_task__plan_id"]:
+                measure["parent"] = _parent_reference(
+                    measure["parent__key_task__plan_id"],
+                    measure["parent__key_task__plan__doc_number"],
+                    measure["parent_id"],
+                    measure_code(
+                        measure["parent__key_task__label"],
+                        measure["parent__path"],
+                        measure["parent__label"],
+                        measure["parent__no"],
+                    ),
+                )
             rows[measure["key_task_id"]].append(measure)
     return {
         "tasks": [
-            {"heading": task["label"] + task["title"], "measures": rows[task["pk"]]}
+            {
+                "heading": task["label"] + task["title"],
+                "measures": rows[task["pk"]],
+                "parent": _parent_reference(
+                    task["parent__plan_id"],
+                    task["parent__plan__doc_number"],
+                    None,
+                    task["parent__label"],
+                )
+                if task["parent__plan_id"]
+                else None,
+            }
             for task in tasks
             if rows[task["pk"]]
         ],
@@ -312,6 +356,25 @@ def plan_ledger(plan: Plan, shown) -> dict:
             {"value": str(pk), "name": name}
             for pk, name in sorted(organizations.items(), key=lambda item: (item[1], item[0]))
         ],
+    }
+
+
+def _parent_reference(plan_id: int, doc_number: str, measure_id: int | None, code: str) -> dict:
+    """What a key task or measure carries out (鲁发改经贸〔2022〕518号 三、2.) and where."""
+    url = reverse("plans:detail", args=[plan_id])
+    return {
+        "text": f"{doc_number} {code}",
+        "url": f"{url}#measure-{measure_id}" if measure_id else url,
+    }
+
+
+def plan_lineage(plan: Plan) -> dict:
+    """The plan's parent documents, each with its plan here if there is one, and the plans
+    that implement it."""
+    parents = list(plan.implements.all())
+    return {
+        "parents": _parent_documents(plan.parent_documents, parents),
+        "children": plan.implemented_by.select_related("region").order_by("region__name", "pk"),
     }
 
 
@@ -849,13 +912,16 @@ def set_measure_parent(user: User, measure: Measure, parent: Measure | None) -> 
     if parent is not None and parent.pk not in parent_measure_choices(measure.key_task.plan):
         raise ValueError(_("Pick a measure of a parent plan."))
     measure = Measure.objects.select_for_update().get(pk=measure.pk)
-    old = measure.parent.code if measure.parent_id else None
+    old = _measure_reference(measure.parent) if measure.parent_id else None
     measure.parent = parent
     measure.save(update_fields=["parent"])
-    record_change(
-        user, "change", measure, {"parent": {"old": old, "new": parent.code if parent else None}}
-    )
+    new = _measure_reference(parent) if parent else None
+    record_change(user, "change", measure, {"parent": {"old": old, "new": new}})
     return measure
+
+
+def _measure_reference(measure: Measure) -> str:
+    return f"{measure.key_task.plan.doc_number} {measure.code}"
 
 
 def parent_measure_choices(plan: Plan) -> dict[int, Measure]:

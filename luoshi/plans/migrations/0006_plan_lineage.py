@@ -5,25 +5,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0005_scan_reading'),
+        ("plans", "0005_scan_reading"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='keytask',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='plans.keytask', verbose_name='parent key task'),
+            model_name="keytask",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="children",
+                to="plans.keytask",
+                verbose_name="parent key task",
+            ),
         ),
         migrations.AddField(
-            model_name='measure',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='plans.measure', verbose_name='parent measure'),
+            model_name="measure",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="children",
+                to="plans.measure",
+                verbose_name="parent measure",
+            ),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='implements',
-            field=models.ManyToManyField(blank=True, related_name='implemented_by', to='plans.plan', verbose_name='implements'),
+            model_name="plan",
+            name="implements",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="implemented_by",
+                to="plans.plan",
+                verbose_name="implements",
+            ),
         ),
     ]

@@ -14,6 +14,7 @@ from luoshi.orgs.services import get_or_create_region
 from luoshi.plans.models import ImportDraft, KeyTask, Measure, Plan
 from luoshi.plans.seed import SEED
 from luoshi.plans.services import import_plan
+from luoshi.testing import department, make_user
 
 PROVINCE_PLAN = Path(__file__).parent / "data" / "shandong-2022-518.txt"
 
@@ -122,3 +123,114 @@ def test_the_seed_is_linked_to_the_province_plan_as_the_hand_mapping_says(
     record = AuditRecord.objects.filter(action="change", object_id=str(plan.pk)).last()
     assert record.changes["implements"]["new"] == ["鲁发改经贸〔2022〕518号"]
     assert record.changes["linked_measures"]["new"] == len(MEASURES)
+
+
+# --- Through the pages ---------------------------------------------------------------------
+
+
+def lineage_row(html: str, key: str) -> str:
+    """The text of the preview's parent form of task `t` or measure `t-m`."""
+    start = html.index(f'data-lineage="{key}"')
+    return html[start : html.index("</form>", start)]
+
+
+def test_the_preview_proposes_parents_and_the_coordinator_changes_and_unlinks_them(
+    client_for, office, province_plan, django_assert_num_queries
+):
+    client = client_for(office)
+    draft = upload_seed(client)
+    url = reverse("plans:import_preview", args=[draft.pk])
+    # The preview's 6, and the parent plan's key tasks and measures.
+    with django_assert_num_queries(8):
+        html = client.get(url).content.decode()
+    assert (
+        f'<a href="{reverse("plans:detail", args=[province_plan.pk])}">鲁发改经贸〔2022〕518号'
+        in html
+    )
+    assert "国办发〔2022〕9号 <span" in html  # a document outside: its 文号 only
+    # 七、 (绿色电力) is the province's 五、; 七、1 its 五、1.
+    assert "落实： 鲁发改经贸〔2022〕518号 五、推动绿色电力消费" in lineage_row(html, "6")
+    assert "落实： 鲁发改经贸〔2022〕518号 五、1." in lineage_row(html, "6-0")
+    assert "相似度" in lineage_row(html, "6-0")
+    # 十七、开展试点示范 has no counterpart; nor has 一、3 (粮食加工).
+    assert "未找到对应的上级任务/措施" in lineage_row(html, "16")
+    assert "未找到对应的上级任务/措施" in lineage_row(html, "0-2")
+
+    province = {f"{m.key_task.numeral}、{m.no}": m for m in Measure.objects.filter(
+        key_task__plan=province_plan).select_related("key_task")}  # fmt: skip
+    # Link 一、3 by hand to the province's 一、1, unlink 一、1.
+    edit(client, draft, "set_parent", t=0, m=2, parent=province["一、1"].pk)
+    edit(client, draft, "set_parent", t=0, m=0, parent=0)
+    html = client.get(url).content.decode()  # a reload, or a second tab, sees the choices
+    assert "落实： 鲁发改经贸〔2022〕518号 一、1." in lineage_row(html, "0-2")
+    assert "已选定" in lineage_row(html, "0-2")
+    assert "不关联</span>" in lineage_row(html, "0-0")
+    assert AuditRecord.objects.filter(object_type="plans.importdraft", action="change").count() == 2
+
+    # Not a measure of the parent plan: refused with a message.
+    missing = Measure.objects.order_by("pk").last().pk + 1
+    response = edit(client, draft, "set_parent", t=0, m=1, parent=missing)
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert messages == ["请选择上级方案中的重点任务或措施。"]
+
+    plan = go_live(client, draft)
+    tasks, measures = lineage(plan)
+    assert measures["一、3"] == "一、1"
+    assert "一、1" not in measures
+    assert measures["一、2"] == "一、2"
+
+
+def test_the_plan_pages_show_what_implements_what(
+    client_for, office, province_plan, django_assert_num_queries
+):
+    client = client_for(office)
+    plan = go_live(client, upload_seed(client))
+    with django_assert_num_queries(11):
+        html = client.get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    province_url = reverse("plans:detail", args=[province_plan.pk])
+    assert f'<a href="{province_url}">鲁发改经贸〔2022〕518号</a>' in html
+    assert "国办发〔2022〕9号；" in html
+    wind = Measure.objects.get(key_task__plan=province_plan, key_task__no=5, no=1)
+    assert (
+        f'落实： <a href="{province_url}#measure-{wind.pk}">鲁发改经贸〔2022〕518号 五、1.</a>'
+    ) in html
+    # The province's office sees which plans implement its own.
+    province_office = make_user("province", "coordinator", province_plan.coordinator)
+    html = client_for(province_office).get(province_url).content.decode()
+    assert "下级落实方案" in html
+    assert (
+        f'href="{reverse("plans:detail", args=[plan.pk])}">枣庄市 枣发改经贸〔2022〕243号' in html
+    )
+
+
+def test_the_coordinator_relinks_a_live_measure(client_for, office, province_plan):
+    client = client_for(office)
+    plan = go_live(client, upload_seed(client))
+    grain = Measure.objects.get(key_task__plan=plan, key_task__no=1, no=3)
+    assert grain.parent is None
+    target = Measure.objects.get(key_task__plan=province_plan, key_task__no=1, no=1)
+    html = client.get(reverse("plans:measure_edit", args=[grain.pk])).content.decode()
+    assert "鲁发改经贸〔2022〕518号 一、1." in html
+    url = reverse("plans:measure_parent", args=[grain.pk])
+    response = client.post(url, {"parent": target.pk})
+    assert response.status_code == 302
+    grain.refresh_from_db()
+    assert grain.parent == target
+    record = AuditRecord.objects.filter(object_type="plans.measure", object_id=grain.pk).last()
+    assert record.changes == {"parent": {"old": None, "new": "鲁发改经贸〔2022〕518号 一、1."}}
+    client.post(url, {"parent": ""})
+    grain.refresh_from_db()
+    assert grain.parent is None
+    # Not a measure of a parent plan: refused, nothing changes.
+    response = client.post(url, {"parent": grain.pk})
+    assert response["Location"] == reverse("plans:measure_edit", args=[grain.pk])
+    assert client.get(url).status_code == 405
+
+
+def test_a_department_user_cannot_relink_a_measure(client_for, office, province_plan):
+    client = client_for(office)
+    plan = go_live(client, upload_seed(client))
+    grain = Measure.objects.get(key_task__plan=plan, key_task__no=1, no=3)
+    reporter = make_user("reporter", "reporter", department("市商务局"))
+    url = reverse("plans:measure_parent", args=[grain.pk])
+    assert client_for(reporter).post(url, {"parent": ""}).status_code == 404
