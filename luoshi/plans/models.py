@@ -302,7 +302,8 @@ class ImportDraft(models.Model):
 
     `data` is the parsed plan in the JSON contract of docs/import-json.md, plus the draft's own
     keys (`aliases`, `new_departments`, `accepted` on targets, `kept` on placeholders,
-    `ocr_page` on the measures of a scan: the page they were read from, from 0). Once
+    `ocr_page` on the measures of a scan: the page they were read from, from 0; `lineage`: the
+    parents chosen for its key tasks and measures, see plans/lineage.py). Once
     confirmed, the draft stays as the record of the import and keeps the original file.
     """
 

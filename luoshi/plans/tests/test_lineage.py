@@ -11,7 +11,7 @@ from django.urls import reverse
 from luoshi.audit.models import AuditRecord
 from luoshi.importing.sources import parse_file
 from luoshi.orgs.services import get_or_create_region
-from luoshi.plans.models import ImportDraft, KeyTask, Measure, Plan
+from luoshi.plans.models import ImportDraft, Measure, Plan
 from luoshi.plans.seed import SEED
 from luoshi.plans.services import import_plan
 from luoshi.testing import department, make_user
@@ -83,8 +83,6 @@ def go_live(client, draft):
     return Plan.objects.get(import_draft=draft)
 
 
-def numeral(task: KeyTask) -> str:
-    return task.numeral
 
 
 def lineage(plan: Plan) -> tuple[dict, dict]:
