@@ -84,11 +84,14 @@ def import_plan(
     region: Organization | None = None,
     source_name: str = "",
     source_text: str = "",
+    lineage_choices: dict | None = None,
 ) -> Plan:
     """Create a live plan with its tasks, measures, assignments and targets, all or nothing.
 
     With `region` (the importing coordinator's), everything is made in it and issuers naming
-    another region are refused (ValueError); without, the issuers tell the region."""
+    another region are refused (ValueError); without, the issuers tell the region. The plan is
+    linked to the parent plans it cites, its key tasks and measures to the parents proposed
+    (or, with `lineage_choices`, chosen in the preview: plans/lineage.py)."""
     if region is None:
         region = find_region(parsed, user=user)
     elif named := foreign_region(region, parsed.issuers):
@@ -135,6 +138,7 @@ def import_plan(
             "measures": {"old": None, "new": len(parsed.measures)},
         },
     )
+    save_lineage(user, plan, {**parsed.to_dict(), "lineage": lineage_choices or {}})
     return plan
 
 
@@ -754,7 +758,7 @@ def _locked_draft(draft: ImportDraft, version: int) -> ImportDraft:
 
 @transaction.atomic
 def edit_import_draft(user: User, draft: ImportDraft, version: int, op: str, **params):
-    """Apply one edit (a name of EDITS) to the draft seen at `version`; audited.
+    """Apply one edit (a name of EDITS, or `set_parent`) to the draft seen at `version`; audited.
 
     DraftConflict when the draft moved on since; EditError when the edit cannot be made."""
     draft = _locked_draft(draft, version)
@@ -855,11 +859,11 @@ def confirm_import_draft(user: User, draft: ImportDraft, version: int) -> Plan:
             region=region,
             source_name=draft.original_name,
             source_text=draft.source_text,
+            lineage_choices=draft.data.get("lineage"),
         )
     except ValueError as error:
         raise DraftNotReady([str(error)]) from error
     _confirm_accepted_targets(plan, draft.data)
-    save_lineage(user, plan, draft.data)
     draft.status, draft.plan, draft.version = ImportDraft.Status.CONFIRMED, plan, version + 1
     draft.save(update_fields=["status", "plan", "version", "updated_at"])
     record_change(
@@ -926,6 +930,8 @@ def _measure_reference(measure: Measure) -> str:
 
 def parent_measure_choices(plan: Plan) -> dict[int, Measure]:
     """The measures of the plans `plan` implements, in their order, by pk."""
+    if not plan.parent_documents:
+        return {}
     return {
         measure.pk: measure
         for measure in Measure.objects.filter(key_task__plan__in=plan.implements.all())

@@ -232,3 +232,18 @@ def test_a_department_user_cannot_relink_a_measure(client_for, office, province_
     reporter = make_user("reporter", "reporter", department("市商务局"))
     url = reverse("plans:measure_parent", args=[grain.pk])
     assert client_for(reporter).post(url, {"parent": ""}).status_code == 404
+
+
+def test_a_plan_imported_without_preview_takes_the_proposed_lineage(region, province_plan):
+    parsed, text = parse_file(SEED)
+    plan = import_plan(parsed, source_name=SEED.name, source_text=text)
+    assert list(plan.implements.all()) == [province_plan]
+    assert lineage(plan) == (TASKS, MEASURES)
+
+
+def test_a_plan_citing_no_plan_of_the_system_links_nothing(seed_plan):
+    assert not seed_plan.implements.exists()
+    assert not Measure.objects.filter(key_task__plan=seed_plan, parent__isnull=False).exists()
+    assert not AuditRecord.objects.filter(
+        object_type="plans.plan", action="change", object_id=seed_plan.pk
+    ).exists()
