@@ -83,8 +83,6 @@ def go_live(client, draft):
     return Plan.objects.get(import_draft=draft)
 
 
-
-
 def lineage(plan: Plan) -> tuple[dict, dict]:
     tasks = {
         task.numeral: task.parent.numeral
