@@ -17,13 +17,14 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from rapidfuzz import fuzz
 
 from luoshi.plans.models import KeyTask, Measure, Plan
 
 SIMILARITY_THRESHOLD = 60
 NOT_TEXT = re.compile(r"[^\w]|_")
+SERIAL = re.compile(r"(\d+)号$")
 BRACKETS = str.maketrans({"[": "〔", "［": "〔", "(": "〔", "（": "〔"}) | str.maketrans(
     {"]": "〕", "］": "〕", ")": "〕", "）": "〕"}
 )
@@ -35,8 +36,8 @@ def normalize_doc_number(number: str) -> str:
 
 
 def similarity(a: str, b: str) -> int:
-    """0–100: how much of the shorter text's wording the other shares (character bigrams,
-    punctuation and numbering left out)."""
+    """0–100: how much of the shorter text's wording the other shares (its character bigrams,
+    punctuation left out)."""
     return round(fuzz.token_set_ratio(_bigrams(a), _bigrams(b)))
 
 
@@ -49,8 +50,15 @@ def _bigrams(text: str) -> str:
 def parent_plans(doc_numbers: list[str], *, exclude: Plan | None = None) -> list[Plan]:
     """The plans of the deployment whose 文号 is one of `doc_numbers`, in the order cited."""
     wanted = [normalize_doc_number(n) for n in doc_numbers]
+    if not wanted:
+        return []
+    # Narrowed in SQL by the serial number (518 of …518号), compared in full once normalised.
+    serials = Q()
+    for number in wanted:
+        serial = SERIAL.search(number)
+        serials |= Q(doc_number__contains=serial.group(1) if serial else number)
     found = {}
-    for plan in Plan.objects.exclude(doc_number="").only("pk", "doc_number", "title", "region"):
+    for plan in Plan.objects.filter(serials).only("pk", "doc_number", "title", "region"):
         number = normalize_doc_number(plan.doc_number)
         if number in wanted and (exclude is None or plan.pk != exclude.pk):
             found.setdefault(number, plan)
@@ -59,7 +67,7 @@ def parent_plans(doc_numbers: list[str], *, exclude: Plan | None = None) -> list
 
 @dataclass
 class Candidates:
-    """The key tasks and measures of the parent plans, with their texts compared once."""
+    """The key tasks of the parent plans, with their measures: what a proposal is taken from."""
 
     tasks: list[KeyTask]
 

@@ -245,3 +245,13 @@ def test_a_plan_citing_no_plan_of_the_system_links_nothing(seed_plan):
     assert not AuditRecord.objects.filter(
         object_type="plans.plan", action="change", object_id=seed_plan.pk
     ).exists()
+
+
+@pytest.mark.parametrize(
+    "written", ["鲁发改经贸〔2022〕518号", "鲁发改经贸[2022]518号", "鲁发改经贸（2022） 518号"]
+)
+def test_a_parent_is_found_however_its_brackets_are_written(province_plan, written):
+    from luoshi.plans.lineage import parent_plans
+
+    assert parent_plans(["国办发〔2022〕9号", written]) == [province_plan]
+    assert parent_plans(["鲁发改经贸〔2022〕519号", "鲁发改经贸〔2021〕518号"]) == []
