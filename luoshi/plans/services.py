@@ -1087,6 +1087,7 @@ def preview_of_draft(draft: ImportDraft, user: User) -> dict:
         "offer_first_is_lead": draft_edits.offers_first_is_lead(draft.data, draft.source_text),
         "parent_documents": _parent_documents(draft.data.get("parent_documents", []), parents),
         "parent_tasks": candidates.tasks,
+        "several_parents": len(parents) > 1,
     }
 
 
