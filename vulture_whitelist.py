@@ -98,6 +98,9 @@ rule_text  # plans/forms.py, a form field: plans/import_preview.html, plans/draf
 is_usable  # ApiToken: api/tokens.html (the token's status)
 help_text  # supervision/forms.py, ChannelsForm: supervision/channels.html ("set", never the value)
 covered_by_package  # reporting/holidays.html: whether chinesecalendar knows the year
+decided  # plans/lineage.py, Link: plans/_draft_parent.html (chosen or unlinked by hand)
+chosen_doc  # plans/lineage.py, Link: plans/_draft_parent.html
+chosen_code  # plans/lineage.py, Link: plans/_draft_parent.html
 
 # --- API schema fields: django-ninja serializes them -------------------------------------------
 measure_code  # api/api.py: an entry's measure code

@@ -270,6 +270,38 @@ class HeaderForm(forms.Form):
 
 
 # The form that reads each edit of the preview (services.EDITS names the same operations).
+class MeasureParentForm(forms.Form):
+    """A live measure's parent among the measures of the plans its plan implements."""
+
+    parent = forms.TypedChoiceField(
+        label=_("Parent measure"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+    def __init__(self, *args, measures: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.measures = measures
+        self.fields["parent"].choices = [("", _("Not linked"))] + [
+            (pk, f"{m.key_task.plan.doc_number} {m.code} {m.text[:30]}")
+            for pk, m in measures.items()
+        ]
+
+    def chosen(self):
+        pk = self.cleaned_data["parent"]
+        return None if pk is None else self.measures[pk]
+
+
+class ParentForm(forms.Form):
+    """The parent of key task `t`, or of its measure `m`: a pk, 0 for none."""
+
+    t = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    m = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+    parent = forms.IntegerField(min_value=0)
+
+
 EDIT_FORMS = {
     "set_header": HeaderForm,
     "set_text": TextForm,
@@ -289,4 +321,5 @@ EDIT_FORMS = {
     "edit_target": TargetForm,
     "delete_target": ItemForm,
     "first_is_lead": forms.Form,  # for the whole plan: no field
+    "set_parent": ParentForm,
 }

@@ -44,6 +44,14 @@ class Plan(models.Model):
     )
     report_rule_text = models.TextField(_("reporting rule as written"), blank=True)
     parent_documents = models.JSONField(_("parent documents"), default=list, blank=True)
+    # The parent documents (of `parent_documents`) that are plans in this deployment.
+    implements = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="implemented_by",
+        verbose_name=_("implements"),
+    )
     addressees = models.JSONField(_("addressees"), default=list, blank=True)
     source_name = models.CharField(_("source file"), max_length=255, blank=True)
     source_text = models.TextField(_("source text"), blank=True)
@@ -75,6 +83,15 @@ class KeyTask(models.Model):
     no = models.PositiveIntegerField(_("number"))
     label = models.CharField(_("label"), max_length=20)
     title = models.TextField(_("title"))
+    # The key task of a parent plan (Plan.implements) this one carries out.
+    parent = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent key task"),
+    )
 
     class Meta:
         verbose_name = _("key task")
@@ -125,6 +142,15 @@ class Measure(models.Model):
     )
     # 办结/销号: set by the coordinator; a closed measure leaves the reports of later periods.
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The measure of a parent plan (Plan.implements) this one carries out.
+    parent = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent measure"),
+    )
 
     class Meta:
         verbose_name = _("measure")
@@ -276,7 +302,8 @@ class ImportDraft(models.Model):
 
     `data` is the parsed plan in the JSON contract of docs/import-json.md, plus the draft's own
     keys (`aliases`, `new_departments`, `accepted` on targets, `kept` on placeholders,
-    `ocr_page` on the measures of a scan: the page they were read from, from 0). Once
+    `ocr_page` on the measures of a scan: the page they were read from, from 0; `lineage`: the
+    parents chosen for its key tasks and measures, see plans/lineage.py). Once
     confirmed, the draft stays as the record of the import and keeps the original file.
     """
 

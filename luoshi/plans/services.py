@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from luoshi.audit.services import diff, record_change
@@ -34,7 +35,7 @@ from luoshi.orgs.services import (
     region_name_for,
     under,
 )
-from luoshi.plans import draft_edits
+from luoshi.plans import draft_edits, lineage
 from luoshi.plans.models import (
     Assignment,
     ImportDraft,
@@ -44,6 +45,7 @@ from luoshi.plans.models import (
     ScanReading,
     ScanState,
     Target,
+    measure_code,
     measure_number,
 )
 
@@ -88,11 +90,14 @@ def import_plan(
     region: Organization | None = None,
     source_name: str = "",
     source_text: str = "",
+    lineage_choices: dict | None = None,
 ) -> Plan:
     """Create a live plan with its tasks, measures, assignments and targets, all or nothing.
 
     With `region` (the importing coordinator's), everything is made in it and issuers naming
-    another region are refused (ValueError); without, the issuers tell the region."""
+    another region are refused (ValueError); without, the issuers tell the region. The plan is
+    linked to the parent plans it cites, its key tasks and measures to the parents proposed
+    (or, with `lineage_choices`, chosen in the preview: plans/lineage.py)."""
     if region is None:
         region = find_region(parsed, user=user)
     elif named := foreign_region(region, parsed.issuers):
@@ -139,6 +144,7 @@ def import_plan(
             "measures": {"old": None, "new": len(parsed.measures)},
         },
     )
+    save_lineage(user, plan, {**parsed.to_dict(), "lineage": lineage_choices or {}})
     return plan
 
 
@@ -288,11 +294,30 @@ def plan_ledger(plan: Plan, shown) -> dict:
     queryset of the plan's measures, filtered), each with its departments as
     (organization id, name, kind, role) tuples and its targets as display strings; the plan's
     counts and the departments of its filter."""
-    tasks = list(plan.key_tasks.order_by("no").values("pk", "label", "title"))
+    tasks = list(
+        plan.key_tasks.order_by("no").values(
+            "pk", "label", "title", "parent__label", "parent__plan_id", "parent__plan__doc_number"
+        )
+    )
     measures = list(
         Measure.objects.filter(key_task__plan=plan)
         .order_by("key_task__no", "no")
-        .values("pk", "key_task_id", "label", "no", "text", "needs_review", "deadline")
+        .values(
+            "pk",
+            "key_task_id",
+            "label",
+            "no",
+            "text",
+            "needs_review",
+            "deadline",
+            "parent_id",
+            "parent__label",
+            "parent__no",
+            "parent__path",
+            "parent__key_task__label",
+            "parent__key_task__plan_id",
+            "parent__key_task__plan__doc_number",
+        )
     )
     shown_ids = set(shown.order_by().values_list("pk", flat=True))
     departments, organizations = {}, {}
@@ -317,10 +342,33 @@ def plan_ledger(plan: Plan, shown) -> dict:
             measure["number"] = measure_number(measure["label"], measure["no"])
             measure["departments"] = departments.get(measure["pk"], [])
             measure["targets"] = targets.get(measure["pk"], [])
+            if measure["parent__key_task__plan_id"]:
+                measure["parent"] = _parent_reference(
+                    measure["parent__key_task__plan_id"],
+                    measure["parent__key_task__plan__doc_number"],
+                    measure["parent_id"],
+                    measure_code(
+                        measure["parent__key_task__label"],
+                        measure["parent__path"],
+                        measure["parent__label"],
+                        measure["parent__no"],
+                    ),
+                )
             rows[measure["key_task_id"]].append(measure)
     return {
         "tasks": [
-            {"heading": task["label"] + task["title"], "measures": rows[task["pk"]]}
+            {
+                "heading": task["label"] + task["title"],
+                "measures": rows[task["pk"]],
+                "parent": _parent_reference(
+                    task["parent__plan_id"],
+                    task["parent__plan__doc_number"],
+                    None,
+                    task["parent__label"],
+                )
+                if task["parent__plan_id"]
+                else None,
+            }
             for task in tasks
             if rows[task["pk"]]
         ],
@@ -332,6 +380,25 @@ def plan_ledger(plan: Plan, shown) -> dict:
             {"value": str(pk), "name": name}
             for pk, name in sorted(organizations.items(), key=lambda item: (item[1], item[0]))
         ],
+    }
+
+
+def _parent_reference(plan_id: int, doc_number: str, measure_id: int | None, code: str) -> dict:
+    """What a key task or measure carries out (鲁发改经贸〔2022〕518号 三、2.) and where."""
+    url = reverse("plans:detail", args=[plan_id])
+    return {
+        "text": f"{doc_number} {code}",
+        "url": f"{url}#measure-{measure_id}" if measure_id else url,
+    }
+
+
+def plan_lineage(plan: Plan) -> dict:
+    """The plan's parent documents, each with its plan here if there is one, and the plans
+    that implement it."""
+    parents = list(plan.implements.all())
+    return {
+        "parents": _parent_documents(plan.parent_documents, parents),
+        "children": plan.implemented_by.select_related("region").order_by("region__name", "pk"),
     }
 
 
@@ -648,7 +715,36 @@ def _apply_edit(data: dict, directory: Directory, op: str, params: dict):
         if org is None or org.kind == Organization.Kind.PLACEHOLDER:
             raise draft_edits.EditError(_("Pick a department of the directory."))
         p["target"], p["kind"] = org.name, org.kind
+    elif op == "set_parent":
+        _set_draft_parent(data, **p)
+        return
+    elif op in RENUMBERING:
+        # The measures of the task move: their choices of parent start again from proposals.
+        choices = data.get("lineage", {}).get("measures", {})
+        for key in [key for key in choices if key.split("-")[0] == str(p["t"])]:
+            del choices[key]
     EDITS[op](data, **p)
+
+
+RENUMBERING = ("merge_with_next", "split", "split_at_paragraph")
+
+
+def _set_draft_parent(data: dict, t: int, m: int | None, parent: int):
+    """Choose the parent of key task `t` (or of its measure `m`) among the parent plans' own;
+    0 leaves it unlinked."""
+    if not 0 <= t < len(data["tasks"]) or (
+        m is not None and not 0 <= m < len(data["tasks"][t]["measures"])
+    ):
+        raise draft_edits.EditError(_("There is no such item in the draft."))
+    candidates = lineage.Candidates.of(lineage.parent_plans(data.get("parent_documents", [])))
+    known = candidates.task_by_pk if m is None else candidates.measure_by_pk
+    if parent and parent not in known:
+        raise draft_edits.EditError(_("Pick a key task or measure of a parent plan."))
+    choices = data.setdefault("lineage", {"tasks": {}, "measures": {}})
+    if m is None:
+        choices.setdefault("tasks", {})[str(t)] = parent
+    else:
+        choices.setdefault("measures", {})[f"{t}-{m}"] = parent
 
 
 EDITS = {
@@ -682,7 +778,7 @@ def _locked_draft(draft: ImportDraft, version: int) -> ImportDraft:
 
 @transaction.atomic
 def edit_import_draft(user: User, draft: ImportDraft, version: int, op: str, **params):
-    """Apply one edit (a name of EDITS) to the draft seen at `version`; audited.
+    """Apply one edit (a name of EDITS, or `set_parent`) to the draft seen at `version`; audited.
 
     DraftConflict when the draft moved on since; EditError when the edit cannot be made."""
     draft = _locked_draft(draft, version)
@@ -783,6 +879,7 @@ def confirm_import_draft(user: User, draft: ImportDraft, version: int) -> Plan:
             region=region,
             source_name=draft.original_name,
             source_text=draft.source_text,
+            lineage_choices=draft.data.get("lineage"),
         )
     except ValueError as error:
         raise DraftNotReady([str(error)]) from error
@@ -796,6 +893,71 @@ def confirm_import_draft(user: User, draft: ImportDraft, version: int) -> Plan:
         {"status": {"old": "draft", "new": "confirmed"}, "plan": {"old": None, "new": plan.pk}},
     )
     return plan
+
+
+def save_lineage(user: User, plan: Plan, data: dict):
+    """Link a new plan to the parent plans it cites and its key tasks and measures to the
+    parents proposed or chosen in the draft; audited."""
+    parents = lineage.parent_plans(data.get("parent_documents", []), exclude=plan)
+    if not parents:
+        return
+    plan.implements.set(parents)
+    links = lineage.draft_lineage(data, lineage.Candidates.of(parents))
+    tasks = {task.no: task for task in plan.key_tasks.prefetch_related("measures")}
+    linked_tasks, linked_measures = [], []
+    for t, data_task in enumerate(data["tasks"]):
+        task = tasks[data_task["no"]]
+        task.parent = links[t].chosen
+        linked_tasks.append(task)
+        measures = {measure.no: measure for measure in task.measures.all()}
+        for m, data_measure in enumerate(data_task["measures"]):
+            measure = measures[data_measure["no"]]
+            measure.parent = links[t, m].chosen
+            linked_measures.append(measure)
+    KeyTask.objects.bulk_update(linked_tasks, ["parent"])
+    Measure.objects.bulk_update(linked_measures, ["parent"])
+    record_change(
+        user,
+        "change",
+        plan,
+        {
+            "implements": {"old": [], "new": [p.doc_number for p in parents]},
+            "linked_key_tasks": {"old": 0, "new": sum(1 for t in linked_tasks if t.parent)},
+            "linked_measures": {"old": 0, "new": sum(1 for m in linked_measures if m.parent)},
+        },
+    )
+
+
+@transaction.atomic
+def set_measure_parent(user: User, measure: Measure, parent: Measure | None) -> Measure:
+    """Link a live measure to a measure of a plan its plan implements (None: unlink); audited."""
+    if not can_edit_plan(user, measure.key_task.plan):
+        raise PermissionDenied
+    if parent is not None and parent.pk not in parent_measure_choices(measure.key_task.plan):
+        raise ValueError(_("Pick a measure of a parent plan."))
+    measure = Measure.objects.select_for_update().get(pk=measure.pk)
+    old = _measure_reference(measure.parent) if measure.parent_id else None
+    measure.parent = parent
+    measure.save(update_fields=["parent"])
+    new = _measure_reference(parent) if parent else None
+    record_change(user, "change", measure, {"parent": {"old": old, "new": new}})
+    return measure
+
+
+def _measure_reference(measure: Measure) -> str:
+    return f"{measure.key_task.plan.doc_number} {measure.code}"
+
+
+def parent_measure_choices(plan: Plan) -> dict[int, Measure]:
+    """The measures of the plans `plan` implements, in their order, by pk."""
+    if not plan.parent_documents:
+        return {}
+    return {
+        measure.pk: measure
+        for measure in Measure.objects.filter(key_task__plan__in=plan.implements.all())
+        .select_related("key_task__plan")
+        .order_by("key_task__plan__doc_number", "key_task__no", "no")
+    }
 
 
 def _remember_aliases(user: User, directory: Directory, aliases: dict):
@@ -895,6 +1057,9 @@ def preview_of_draft(draft: ImportDraft, user: User) -> dict:
         member_counts[collective_id] = member_counts.get(collective_id, 0) + 1
     new = set(draft.data.get("new_departments", []))
     unknown: dict[str, int] = {}
+    parents = lineage.parent_plans(draft.data.get("parent_documents", []))
+    candidates = lineage.Candidates.of(parents)
+    links = lineage.draft_lineage(draft.data, candidates) if parents else {}
     tasks = []
     for t, task in enumerate(draft.data["tasks"]):
         measures = []
@@ -926,9 +1091,10 @@ def preview_of_draft(draft: ImportDraft, user: User) -> dict:
                     "targets": targets,
                     "last": m == len(task["measures"]) - 1,
                     "paragraphs": "\n" in measure["text"],
+                    "link": links.get((t, m)),
                 }
             )
-        tasks.append({**task, "t": t, "measures": measures})
+        tasks.append({**task, "t": t, "measures": measures, "link": links.get(t)})
     choices = [
         org for org in directory.organizations() if org.kind != Organization.Kind.PLACEHOLDER
     ]
@@ -939,7 +1105,16 @@ def preview_of_draft(draft: ImportDraft, user: User) -> dict:
         "problems": draft_problems(draft.data, directory),
         "coordinated_elsewhere": coordinated_elsewhere(user, draft.data, directory),
         "offer_first_is_lead": draft_edits.offers_first_is_lead(draft.data, draft.source_text),
+        "parent_documents": _parent_documents(draft.data.get("parent_documents", []), parents),
+        "parent_tasks": candidates.tasks,
+        "several_parents": len(parents) > 1,
     }
+
+
+def _parent_documents(numbers: list[str], parents: list[Plan]) -> list[tuple[str, Plan | None]]:
+    """Each 文号 a plan cites, with the plan of the deployment it names (None: outside)."""
+    found = {lineage.normalize_doc_number(plan.doc_number): plan for plan in parents}
+    return [(number, found.get(lineage.normalize_doc_number(number))) for number in numbers]
 
 
 def _comparator_label(comparator: str) -> str:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/plan.json", views.plan_json, name="json"),
     path("<int:pk>/source/", views.plan_source_file, name="source_file"),
     path("measures/<int:pk>/edit/", views.measure_edit, name="measure_edit"),
+    path("measures/<int:pk>/parent/", views.measure_parent, name="measure_parent"),
     path("departments/<int:pk>/", views.department_measures, name="department"),
     path("import/", views.import_upload, name="import_upload"),
     path("import/<int:pk>/", views.import_preview, name="import_preview"),

@@ -27,6 +27,7 @@ from luoshi.plans.forms import (
     GoLiveForm,
     HeaderForm,
     LedgerFilterForm,
+    MeasureParentForm,
     ReviewForm,
     UploadForm,
     VersionForm,
@@ -47,13 +48,16 @@ from luoshi.plans.services import (
     get_plan_for_user,
     get_plan_source_file,
     measures_with_details,
+    parent_measure_choices,
     parsed_plan_from_db,
     plan_departments,
     plan_ledger,
+    plan_lineage,
     plans_for_user,
     preview_of_draft,
     scan_page_image,
     set_measure_departments,
+    set_measure_parent,
 )
 
 
@@ -87,6 +91,7 @@ def plan_detail(request, pk):
         "shown_count": ledger["shown_count"],  # the exports' tests compare their rows with it
         "can_edit": can_edit,
         "has_source_file": ImportDraft.objects.filter(plan=plan).exists(),
+        **plan_lineage(plan),
     }
     return render(request, "plans/plan_detail.html", context)
 
@@ -160,8 +165,31 @@ def measure_edit(request, pk):
         "formset": formset,
         "review": review,
         "organizations": list(organizations),  # one query for every row's choices
+        "parent_form": _measure_parent_form(measure),
     }
     return render(request, "plans/measure_edit.html", context)
+
+
+def _measure_parent_form(measure, data=None) -> MeasureParentForm | None:
+    choices = parent_measure_choices(measure.key_task.plan)
+    if not choices:
+        return None
+    return MeasureParentForm(data, measures=choices, initial={"parent": measure.parent_id})
+
+
+@require_POST
+@login_required
+def measure_parent(request, pk):
+    """Link a live measure to the measure of a parent plan it carries out, or unlink it."""
+    measure = get_measure_for_editing(request.user, pk)
+    form = _measure_parent_form(measure, request.POST)
+    if form is None or not form.is_valid():
+        messages.error(request, _("Pick a measure of a parent plan."))
+        return redirect("plans:measure_edit", measure.pk)
+    set_measure_parent(request.user, measure, form.chosen())
+    messages.success(request, _("Measure %(code)s saved.") % {"code": measure.code})
+    plan_url = reverse("plans:detail", args=[measure.key_task.plan_id])
+    return redirect(f"{plan_url}#measure-{measure.pk}")
 
 
 # --- Importing a plan through the preview ------------------------------------------------------
@@ -246,7 +274,11 @@ def import_edit(request, pk):
     except (DraftConflict, EditError) as error:
         messages.error(request, str(error))
         return redirect(url)
-    anchor = f"#m-{form.cleaned_data['t']}-{form.cleaned_data['m']}" if "t" in form.fields else ""
+    cleaned = form.cleaned_data
+    anchor = ""
+    if "t" in form.fields:
+        anchor = f"#m-{cleaned['t']}-{cleaned['m']}" if cleaned["m"] is not None else ""
+        anchor = anchor or f"#task-{cleaned['t']}"
     return redirect(url + anchor)
 
 

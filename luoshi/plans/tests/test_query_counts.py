@@ -14,9 +14,10 @@ from luoshi.testing import department, measure
     ("name", "args", "query", "queries"),
     [
         ("plans:list", [], {}, 3),
-        ("plans:detail", ["plan"], {}, 9),
-        ("plans:detail", ["plan"], {"needs_review": "on"}, 9),
-        ("plans:detail", ["plan"], {"department": "postal"}, 10),  # + the department chosen
+        # With the plans it implements and the plans implementing it (lineage).
+        ("plans:detail", ["plan"], {}, 11),
+        ("plans:detail", ["plan"], {"needs_review": "on"}, 11),
+        ("plans:detail", ["plan"], {"department": "postal"}, 12),  # + the department chosen
         ("plans:json", ["plan"], {}, 7),
         ("orgs:directory", [], {}, 4),  # + the members of collective units
     ],
@@ -48,7 +49,7 @@ def test_ledger_query_count_does_not_grow_with_departments_and_targets(
             [(org, "co") for org in everyone],
             needs_review=False,
         )
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         html = client.get(url).content.decode()
     assert html.count("<li") > 3 * everyone.count()
 
@@ -62,7 +63,7 @@ def test_department_page_query_count(client_for, commerce_reporter, django_asser
 def test_measure_edit_query_count(client_for, coordinator, django_assert_num_queries):
     client = client_for(coordinator)
     url = reverse("plans:measure_edit", args=[measure("十四.3").pk])
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):  # + the measures of the parent plans, to link to
         client.get(url)
 
 
