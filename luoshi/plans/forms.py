@@ -323,3 +323,19 @@ EDIT_FORMS = {
     "first_is_lead": forms.Form,  # for the whole plan: no field
     "set_parent": ParentForm,
 }
+
+
+class SendDownForm(forms.Form):
+    """The regions below the plan's to send it down to (those sent already left out); the
+    page ticks them all until the form is sent."""
+
+    regions = forms.ModelMultipleChoiceField(
+        queryset=Organization.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Regions"),
+        error_messages={"required": _("Pick one or more of the regions below this plan's.")},
+    )
+
+    def __init__(self, *args, regions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["regions"].queryset = regions
