@@ -332,3 +332,53 @@ def test_other_districts_and_the_city_cannot_make_a_district_draft(
     reporter = make_user("commerce", "reporter", unit("市商务局"))
     assert client_for(reporter).post(url).status_code == 403
     assert not ImportDraft.objects.exists()
+
+
+def test_a_draft_cancelled_leaves_the_plan_waiting_for_the_district(sent, xuecheng_coordinator):
+    from luoshi.plans.services import cancel_import_draft
+
+    xuecheng = Delegation.objects.get(region__name="薛城区")
+    draft = delegation.create_delegated_draft(xuecheng_coordinator, xuecheng.pk)
+    cancel_import_draft(xuecheng_coordinator, draft)
+    xuecheng.refresh_from_db()
+    assert xuecheng.draft is None
+    again = delegation.create_delegated_draft(xuecheng_coordinator, xuecheng.pk)
+    assert again.data["title"] == f"薛城区贯彻落实《{TITLE}》分工方案"
+
+
+# --- In a real browser ----------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_city_sends_down_and_a_district_puts_its_plan_live_in_the_browser(
+    logged_in_page, city_plan, city_coordinator, xuecheng_coordinator, artifacts
+):
+    from playwright.sync_api import expect
+
+    page = logged_in_page("city_coordinator", next=reverse("plans:detail", args=[city_plan.pk]))
+    page.get_by_role("link", name="下发各区（市）").click()
+    page.get_by_label("台儿庄区").uncheck()
+    page.get_by_role("button", name="下发", exact=True).click()
+    expect(page.get_by_text("已下发至市中区、薛城区")).to_be_visible()
+    expect(page.locator("#delegations")).to_contain_text("等待下级生成")
+
+    district_page = logged_in_page("xuecheng_coordinator", next=reverse("plans:list"))
+    sent_down = district_page.locator("#sent-down")
+    expect(sent_down).to_contain_text(f"枣庄市《{TITLE}》（枣发改〔2026〕7号）")
+    sent_down.get_by_role("button", name="生成落实方案草稿").click()
+    expect(district_page.locator("h1")).to_contain_text(f"薛城区贯彻落实《{TITLE}》分工方案")
+    # 市统计局 has no counterpart in 薛城区: its 发展和改革局 takes the measure.
+    district_page.get_by_label("对应部门").select_option("薛城区发展和改革局")
+    district_page.get_by_label("记为该部门的别称").uncheck()
+    district_page.get_by_role("button", name="对应", exact=True).click()
+    district_page.get_by_role("button", name="确认导入并启用方案").click()
+    expect(district_page.get_by_text("方案已正式上线")).to_be_visible()
+    expect(district_page.locator("#parent-plans")).to_contain_text("枣发改〔2026〕7号")
+    district_page.screenshot(path=str(artifacts / "delegated-plan-live.png"), full_page=True)
+
+    page.reload()
+    row = page.locator("#delegations tr", has_text="薛城区")
+    expect(row).to_contain_text("已落实")
+    expect(row.get_by_role("link")).to_have_text(f"薛城区贯彻落实《{TITLE}》分工方案")
+    assert page.errors == [] and district_page.errors == []
