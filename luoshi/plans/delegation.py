@@ -21,7 +21,7 @@ from luoshi.audit.services import record_change
 from luoshi.orgs.models import Organization, User
 from luoshi.plans.models import Delegation, ImportDraft, Measure, Plan, Target
 from luoshi.plans.services import (
-    _save_new_draft,
+    save_new_draft,
     can_edit_plan,
     parsed_plan_from_db,
 )
@@ -149,7 +149,7 @@ def create_delegated_draft(user: User, pk: int) -> ImportDraft:
     open_drafts = ImportDraft.objects.filter(
         uploaded_by=user, sha256=draft.sha256, status=ImportDraft.Status.DRAFT
     )
-    draft = _save_new_draft(user, draft, draft.original_name, content, open_drafts)
+    draft = save_new_draft(user, draft, draft.original_name, content, open_drafts)
     delegation.draft = draft
     delegation.save(update_fields=["draft"])
     record_change(user, "change", delegation, {"draft": {"old": None, "new": draft.pk}})

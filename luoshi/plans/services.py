@@ -524,7 +524,7 @@ def create_import_draft(user: User, filename: str, data: bytes) -> ImportDraft:
         data=parsed.to_dict(),
         source_text=text,
     )
-    return _save_new_draft(user, draft, filename, data, open_drafts)
+    return save_new_draft(user, draft, filename, data, open_drafts)
 
 
 def _check_new_plan(region: Organization | None, parsed: ParsedPlan):
@@ -537,7 +537,9 @@ def _check_new_plan(region: Organization | None, parsed: ParsedPlan):
         raise PlanExists(existing_plan)
 
 
-def _save_new_draft(user: User, draft: ImportDraft, filename: str, data: bytes, open_drafts):
+def save_new_draft(user: User, draft: ImportDraft, filename: str, data: bytes, open_drafts):
+    """Save `draft` with its file, audited; the draft of `open_drafts` the other click of a
+    double click made first, if it did."""
     draft.file.save(filename, ContentFile(data), save=False)
     try:
         with transaction.atomic():
@@ -578,7 +580,7 @@ def _create_scan_draft(user: User, filename: str, data: bytes, sha256: str, open
         source_text="",
         scan_state=ScanState.QUEUED,
     )
-    draft = _save_new_draft(user, draft, filename, data, open_drafts)
+    draft = save_new_draft(user, draft, filename, data, open_drafts)
     if draft.scan_state == ScanState.QUEUED:
         pk = draft.pk
         transaction.on_commit(lambda: _enqueue_scan(pk))

@@ -334,6 +334,15 @@ def test_other_districts_and_the_city_cannot_make_a_district_draft(
     assert not ImportDraft.objects.exists()
 
 
+def test_the_delegation_pages_answer_only_their_methods(
+    client_for, sent, city_plan, city_coordinator, xuecheng_coordinator
+):
+    draft_url = reverse("plans:delegation_draft", args=[Delegation.objects.first().pk])
+    assert client_for(xuecheng_coordinator).get(draft_url).status_code == 405
+    send_url = reverse("plans:send_down", args=[city_plan.pk])
+    assert client_for(city_coordinator).put(send_url).status_code == 405
+
+
 def test_a_draft_cancelled_leaves_the_plan_waiting_for_the_district(sent, xuecheng_coordinator):
     from luoshi.plans.services import cancel_import_draft
 
