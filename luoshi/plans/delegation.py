@@ -21,9 +21,9 @@ from luoshi.audit.services import record_change
 from luoshi.orgs.models import Organization, User
 from luoshi.plans.models import Delegation, ImportDraft, Measure, Plan, Target
 from luoshi.plans.services import (
-    save_new_draft,
     can_edit_plan,
     parsed_plan_from_db,
+    save_new_draft,
 )
 
 # Names of the same office in two regions differ by these words (市发展改革委, 区发展和改革局).
