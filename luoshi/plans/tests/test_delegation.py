@@ -102,7 +102,13 @@ def city_plan(city):
                         label="1.",
                         text="各区（市）制定本地落实方案。",
                         departments=[dep("各区（市）政府", None, Organization.Kind.COLLECTIVE)],
-                    )
+                    ),
+                    ParsedMeasure(
+                        no=2,
+                        label="2.",
+                        text="建设薛城区绿色消费示范区。",
+                        departments=[dep("薛城区人民政府", "lead")],
+                    ),
                 ],
             ),
         ],
@@ -194,6 +200,7 @@ def test_each_district_makes_its_draft_with_the_city_measures_linked_and_mapped(
         "开展绿色商场创建。": [("薛城区商务局", "lead"), ("薛城区发展和改革局", "co")],
         "建立绿色消费统计制度，纳入统计的企业达到100家。": [("市统计局", "lead")],
         "各区（市）制定本地落实方案。": [("薛城区人民政府", None)],
+        "建设薛城区绿色消费示范区。": [("薛城区人民政府", "lead")],
     }
     preview = preview_of_draft(draft, xuecheng_coordinator)
     assert preview["unknown"] == {"市统计局": 1}
@@ -202,15 +209,21 @@ def test_each_district_makes_its_draft_with_the_city_measures_linked_and_mapped(
         city_measure("开展绿色商场创建。"),
         city_measure("建立绿色消费统计制度，纳入统计的企业达到100家。"),
         city_measure("各区（市）制定本地落实方案。"),
+        city_measure("建设薛城区绿色消费示范区。"),
     ]
     # The same button pressed again, and the other district with its short names.
     assert delegation.create_delegated_draft(xuecheng_coordinator, xuecheng.pk) == draft
     shizhong = Delegation.objects.get(region__name="市中区")
     other = delegation.create_delegated_draft(shizhong_coordinator, shizhong.pk)
-    assert departments_of(other)["开展绿色商场创建。"] == [
-        ("区商务局", "lead"),
-        ("区发展改革局", "co"),
-    ]
+    assert departments_of(other) == {
+        "开展绿色商场创建。": [("区商务局", "lead"), ("区发展改革局", "co")],
+        "建立绿色消费统计制度，纳入统计的企业达到100家。": [("市统计局", "lead")],
+        "各区（市）制定本地落实方案。": [("市中区人民政府", None)],
+        # 薛城区's own unit is not 市中区's to take over: 市中区 decides.
+        "建设薛城区绿色消费示范区。": [("薛城区人民政府", "lead")],
+    }
+    unknown = preview_of_draft(other, shizhong_coordinator)["unknown"]
+    assert unknown == {"市统计局": 1, "薛城区人民政府": 1}
 
 
 def test_no_one_else_makes_a_district_draft(sent, city_coordinator, shizhong_coordinator):
@@ -246,10 +259,11 @@ def test_the_district_puts_its_plan_live_and_reports_on_it(settings, sent, xuech
     assert [p.doc_number for p in plan.implements.all()] == ["枣发改〔2026〕7号"]
     measures = Measure.objects.filter(key_task__plan=plan).order_by("key_task__no", "no")
     assert [m.parent.text for m in measures] == [m.text for m in measures]
-    assert [m.parent.key_task.plan.region.name for m in measures] == ["枣庄市"] * 3
+    assert [m.parent.key_task.plan.region.name for m in measures] == ["枣庄市"] * 4
     assert [[a.organization.name for a in m.assignments.all()] for m in measures] == [
         ["薛城区商务局", "薛城区发展和改革局"],
         ["薛城区发展和改革局"],
+        ["薛城区人民政府"],
         ["薛城区人民政府"],
     ]
     assert Delegation.objects.get(pk=xuecheng.pk).implementing_plan == plan
