@@ -175,6 +175,13 @@ class SplitForm(MeasureForm):
     position = forms.IntegerField(label=_("Split after character"), min_value=1)
 
 
+class AddMeasureForm(forms.Form):
+    t = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    text = forms.CharField(
+        label=_("A measure of our own"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class RoleField(forms.ChoiceField):
     def __init__(self, **kwargs):
         super().__init__(choices=ROLE_CHOICES, label=_("Role"), **kwargs)
@@ -322,6 +329,7 @@ EDIT_FORMS = {
     "delete_target": ItemForm,
     "first_is_lead": forms.Form,  # for the whole plan: no field
     "set_parent": ParentForm,
+    "add_measure": AddMeasureForm,
 }
 
 

@@ -700,6 +700,10 @@ def _apply_edit(data: dict, directory: Directory, op: str, params: dict):
     elif op == "set_parent":
         _set_draft_parent(data, **p)
         return
+    elif op == "add_measure" and "lineage" in data:
+        # The region's own measure implements nothing above unless the coordinator links it.
+        m = len(data["tasks"][p["t"]]["measures"]) if 0 <= p["t"] < len(data["tasks"]) else 0
+        data["lineage"].setdefault("measures", {})[f"{p['t']}-{m}"] = 0
     elif op in RENUMBERING:
         # The measures of the task move: their choices of parent start again from proposals.
         choices = data.get("lineage", {}).get("measures", {})
@@ -748,6 +752,7 @@ EDITS = {
     "edit_target": draft_edits.edit_target,
     "delete_target": draft_edits.delete_target,
     "first_is_lead": draft_edits.first_is_lead,
+    "add_measure": draft_edits.add_measure,
 }
 
 

@@ -308,7 +308,7 @@ def import_edit(request, pk):
     cleaned = form.cleaned_data
     anchor = ""
     if "t" in form.fields:
-        anchor = f"#m-{cleaned['t']}-{cleaned['m']}" if cleaned["m"] is not None else ""
+        anchor = f"#m-{cleaned['t']}-{cleaned['m']}" if cleaned.get("m") is not None else ""
         anchor = anchor or f"#task-{cleaned['t']}"
     return redirect(url + anchor)
 

@@ -248,6 +248,21 @@ def test_the_district_puts_its_plan_live_and_reports_on_it(settings, sent, xuech
             target="薛城区发展和改革局",
             remember=False,
         )
+        # And a measure of its own under 二、, which 薛城区商务局 leads.
+        own = "开展绿色消费宣传月活动。"
+        draft = edit_import_draft(
+            xuecheng_coordinator, draft, draft.version, "add_measure", t=1, text=own
+        )
+        draft = edit_import_draft(
+            xuecheng_coordinator,
+            draft,
+            draft.version,
+            "add_department",
+            t=1,
+            m=2,
+            name="薛城区商务局",
+            role="lead",
+        )
         plan = confirm_import(
             xuecheng_coordinator,
             draft,
@@ -258,13 +273,17 @@ def test_the_district_puts_its_plan_live_and_reports_on_it(settings, sent, xuech
     assert plan.title == f"薛城区贯彻落实《{TITLE}》分工方案"
     assert [p.doc_number for p in plan.implements.all()] == ["枣发改〔2026〕7号"]
     measures = Measure.objects.filter(key_task__plan=plan).order_by("key_task__no", "no")
-    assert [m.parent.text for m in measures] == [m.text for m in measures]
-    assert [m.parent.key_task.plan.region.name for m in measures] == ["枣庄市"] * 4
+    assert [m.code for m in measures] == ["一、1.", "一、2.", "二、1.", "二、2.", "二、3."]
+    assert [m.parent.text if m.parent else None for m in measures] == [
+        m.text for m in measures[:4]
+    ] + [None]
+    assert [m.parent.key_task.plan.region.name for m in measures[:4]] == ["枣庄市"] * 4
     assert [[a.organization.name for a in m.assignments.all()] for m in measures] == [
         ["薛城区商务局", "薛城区发展和改革局"],
         ["薛城区发展和改革局"],
         ["薛城区人民政府"],
         ["薛城区人民政府"],
+        ["薛城区商务局"],
     ]
     assert Delegation.objects.get(pk=xuecheng.pk).implementing_plan == plan
 
@@ -395,6 +414,18 @@ def test_the_city_sends_down_and_a_district_puts_its_plan_live_in_the_browser(
     district_page.get_by_label("对应部门").select_option("薛城区发展和改革局")
     district_page.get_by_label("记为该部门的别称").uncheck()
     district_page.get_by_role("button", name="对应", exact=True).click()
+    # A measure of its own under 二、, led by its 商务局.
+    task = district_page.locator("section", has=district_page.locator("#task-1"))
+    task.get_by_text("在本项重点任务下新增本地措施").click()
+    task.get_by_label("本地新增措施").fill("开展绿色消费宣传月活动。")
+    task.get_by_role("button", name="新增措施").click()
+    own = district_page.locator("#m-1-2")
+    expect(own).to_contain_text("开展绿色消费宣传月活动。")
+    own.get_by_placeholder("添加部门").fill("薛城区商务局")
+    own.get_by_label("角色").select_option("lead")
+    own.get_by_role("button", name="添加", exact=True).click()
+    lead = district_page.locator('#m-1-2 [data-department="薛城区商务局"] .fw-bold')
+    expect(lead).to_have_text("薛城区商务局")
     district_page.get_by_role("button", name="确认导入并启用方案").click()
     expect(district_page.get_by_text("方案已正式上线")).to_be_visible()
     expect(district_page.locator("#parent-plans")).to_contain_text("枣发改〔2026〕7号")
@@ -405,3 +436,15 @@ def test_the_city_sends_down_and_a_district_puts_its_plan_live_in_the_browser(
     expect(row).to_contain_text("已落实")
     expect(row.get_by_role("link")).to_have_text(f"薛城区贯彻落实《{TITLE}》分工方案")
     assert page.errors == [] and district_page.errors == []
+
+
+def test_a_measure_of_the_district_s_own_needs_its_text_and_a_key_task(sent, xuecheng_coordinator):
+    from luoshi.plans.draft_edits import EditError
+
+    xuecheng = Delegation.objects.get(region__name="薛城区")
+    draft = delegation.create_delegated_draft(xuecheng_coordinator, xuecheng.pk)
+    with pytest.raises(EditError, match="请填写措施内容"):
+        edit_import_draft(xuecheng_coordinator, draft, draft.version, "add_measure", t=0, text=" ")
+    with pytest.raises(EditError, match="该重点任务已不存在"):
+        edit_import_draft(xuecheng_coordinator, draft, draft.version, "add_measure", t=5, text="新")
+    assert [len(task["measures"]) for task in ImportDraft.objects.get().data["tasks"]] == [2, 2]
