@@ -101,6 +101,7 @@ covered_by_package  # reporting/holidays.html: whether chinesecalendar knows the
 decided  # plans/lineage.py, Link: plans/_draft_parent.html (chosen or unlinked by hand)
 chosen_doc  # plans/lineage.py, Link: plans/_draft_parent.html
 chosen_code  # plans/lineage.py, Link: plans/_draft_parent.html
+implementing_plan  # plans/models.py, Delegation: plans/send_down.html, plans/plan_list.html
 
 # --- API schema fields: django-ninja serializes them -------------------------------------------
 measure_code  # api/api.py: an entry's measure code
@@ -148,6 +149,7 @@ claimed_at  # Delivery: supervision/services.py claims work with it
 sent_at  # Delivery: supervision/services.py
 issued_at  # Notice: supervision/notice.html
 issued_by  # Notice: supervision/services.py
+sent_by  # Delegation: plans/delegation.py, who sent the plan down
 acknowledged_by  # Notice: supervision/services.py, supervision/notice.html
 
 issuing_unit  # documents/models.py: the preset's and the number's unit, read as issuing_unit_id

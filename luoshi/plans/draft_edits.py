@@ -166,6 +166,30 @@ def set_needs_review(data: dict, t: int, m: int, needs_review: bool):
     get_measure(data, t, m)["needs_review"] = needs_review
 
 
+def add_measure(data: dict, t: int, text: str):
+    """A measure of the coordinator's own at the end of key task `t`, numbered after the last;
+    its departments are added like any other's."""
+    if not 0 <= t < len(data["tasks"]):
+        raise EditError(_("This key task no longer exists; reload the page."))
+    text = text.strip()
+    if not text:
+        raise EditError(_("Write the text of the measure."))
+    measures = data["tasks"][t]["measures"]
+    no = max((measure["no"] for measure in measures), default=0) + 1
+    measures.append(
+        {
+            "no": no,
+            "label": f"{no}.",
+            "path": [],
+            "text": text,
+            "departments": [],
+            "needs_review": False,
+            "deadline": None,
+            "targets": [],
+        }
+    )
+
+
 def merge_with_next(data: dict, t: int, m: int):
     """Join a measure and the next one of its task: texts, departments and targets."""
     measure = get_measure(data, t, m)

@@ -175,6 +175,13 @@ class SplitForm(MeasureForm):
     position = forms.IntegerField(label=_("Split after character"), min_value=1)
 
 
+class AddMeasureForm(forms.Form):
+    t = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    text = forms.CharField(
+        label=_("A measure of our own"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class RoleField(forms.ChoiceField):
     def __init__(self, **kwargs):
         super().__init__(choices=ROLE_CHOICES, label=_("Role"), **kwargs)
@@ -322,4 +329,21 @@ EDIT_FORMS = {
     "delete_target": ItemForm,
     "first_is_lead": forms.Form,  # for the whole plan: no field
     "set_parent": ParentForm,
+    "add_measure": AddMeasureForm,
 }
+
+
+class SendDownForm(forms.Form):
+    """The regions below the plan's to send it down to (those sent already left out); the
+    page ticks them all until the form is sent."""
+
+    regions = forms.ModelMultipleChoiceField(
+        queryset=Organization.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Regions"),
+        error_messages={"required": _("Pick one or more of the regions below this plan's.")},
+    )
+
+    def __init__(self, *args, regions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["regions"].queryset = regions

@@ -362,3 +362,42 @@ class ImportDraft(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class Delegation(models.Model):
+    """A plan sent down (下发) to a region below the plan's own: that region's coordinator turns
+    it into an import draft of its implementing plan (plans/delegation.py), and puts it live."""
+
+    plan = models.ForeignKey(Plan, models.CASCADE, related_name="delegations")
+    region = models.ForeignKey(
+        Organization, models.PROTECT, related_name="delegations", verbose_name=_("region")
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("sent by")
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=clock.now)
+    # The region's draft of its implementing plan, once its coordinator made it; its `plan`
+    # once live. A draft cancelled leaves the delegation pending again.
+    draft = models.OneToOneField(
+        ImportDraft,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="delegation",
+        verbose_name=_("draft"),
+    )
+
+    class Meta:
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        ordering = ["region__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "region"], name="delegation_unique_region"),
+        ]
+
+    def __str__(self):
+        return f"{self.plan} → {self.region}"
+
+    @property
+    def implementing_plan(self) -> Plan | None:
+        return self.draft.plan if self.draft else None

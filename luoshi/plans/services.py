@@ -544,7 +544,7 @@ def create_import_draft(user: User, filename: str, data: bytes) -> ImportDraft:
         data=parsed.to_dict(),
         source_text=text,
     )
-    return _save_new_draft(user, draft, filename, data, open_drafts)
+    return save_new_draft(user, draft, filename, data, open_drafts)
 
 
 def _check_new_plan(region: Organization | None, parsed: ParsedPlan):
@@ -557,7 +557,9 @@ def _check_new_plan(region: Organization | None, parsed: ParsedPlan):
         raise PlanExists(existing_plan)
 
 
-def _save_new_draft(user: User, draft: ImportDraft, filename: str, data: bytes, open_drafts):
+def save_new_draft(user: User, draft: ImportDraft, filename: str, data: bytes, open_drafts):
+    """Save `draft` with its file, audited; the draft of `open_drafts` the other click of a
+    double click made first, if it did."""
     draft.file.save(filename, ContentFile(data), save=False)
     try:
         with transaction.atomic():
@@ -598,7 +600,7 @@ def _create_scan_draft(user: User, filename: str, data: bytes, sha256: str, open
         source_text="",
         scan_state=ScanState.QUEUED,
     )
-    draft = _save_new_draft(user, draft, filename, data, open_drafts)
+    draft = save_new_draft(user, draft, filename, data, open_drafts)
     if draft.scan_state == ScanState.QUEUED:
         pk = draft.pk
         transaction.on_commit(lambda: _enqueue_scan(pk))
@@ -718,6 +720,10 @@ def _apply_edit(data: dict, directory: Directory, op: str, params: dict):
     elif op == "set_parent":
         _set_draft_parent(data, **p)
         return
+    elif op == "add_measure" and "lineage" in data:
+        # The region's own measure implements nothing above unless the coordinator links it.
+        m = len(data["tasks"][p["t"]]["measures"]) if 0 <= p["t"] < len(data["tasks"]) else 0
+        data["lineage"].setdefault("measures", {})[f"{p['t']}-{m}"] = 0
     elif op in RENUMBERING:
         # The measures of the task move: their choices of parent start again from proposals.
         choices = data.get("lineage", {}).get("measures", {})
@@ -766,6 +772,7 @@ EDITS = {
     "edit_target": draft_edits.edit_target,
     "delete_target": draft_edits.delete_target,
     "first_is_lead": draft_edits.first_is_lead,
+    "add_measure": draft_edits.add_measure,
 }
 
 

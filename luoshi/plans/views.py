@@ -19,6 +19,7 @@ from luoshi.lib.text import attachment_disposition, download_name
 from luoshi.lib.urls import url_template
 from luoshi.orgs.models import Organization, User
 from luoshi.orgs.services import get_department_for_user
+from luoshi.plans import delegation
 from luoshi.plans.draft_edits import EditError
 from luoshi.plans.forms import (
     EDIT_FORMS,
@@ -29,6 +30,7 @@ from luoshi.plans.forms import (
     LedgerFilterForm,
     MeasureParentForm,
     ReviewForm,
+    SendDownForm,
     UploadForm,
     VersionForm,
 )
@@ -71,7 +73,8 @@ def plan_list(request):
             "key_tasks__measures", filter=Q(key_tasks__measures__needs_review=True), distinct=True
         ),
     )
-    return render(request, "plans/plan_list.html", {"plans": plans})
+    context = {"plans": plans, "delegations": delegation.delegations_for_user(request.user)}
+    return render(request, "plans/plan_list.html", context)
 
 
 @require_GET
@@ -94,6 +97,36 @@ def plan_detail(request, pk):
         **plan_lineage(plan),
     }
     return render(request, "plans/plan_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(User.Role.COORDINATOR)
+def plan_send_down(request, pk):
+    """下发: the plan's coordinating office sends it to the regions below its own."""
+    plan = delegation.plan_for_sending(request.user, pk)
+    sent = list(delegation.delegations_of_plan(plan))
+    regions = delegation.child_regions(plan).exclude(pk__in=[d.region_id for d in sent])
+    form = SendDownForm(request.POST if request.method == "POST" else None, regions=regions)
+    if request.method == "POST" and form.is_valid():
+        chosen = list(form.cleaned_data["regions"])
+        delegation.send_down(request.user, plan, chosen)
+        messages.success(
+            request,
+            _("Sent down to %(regions)s: their coordinators now find it under their plans.")
+            % {"regions": "、".join(region.name for region in chosen)},
+        )
+        return redirect("plans:send_down", plan.pk)
+    return render(
+        request, "plans/send_down.html", {"plan": plan, "form": form, "delegations": sent}
+    )
+
+
+@require_POST
+@role_required(User.Role.COORDINATOR)
+def delegation_draft(request, pk):
+    """A region's coordinator makes the draft of its implementing plan from a plan sent down."""
+    draft = delegation.create_delegated_draft(request.user, pk)
+    return redirect("plans:import_preview", draft.pk)
 
 
 @require_GET
@@ -277,7 +310,7 @@ def import_edit(request, pk):
     cleaned = form.cleaned_data
     anchor = ""
     if "t" in form.fields:
-        anchor = f"#m-{cleaned['t']}-{cleaned['m']}" if cleaned["m"] is not None else ""
+        anchor = f"#m-{cleaned['t']}-{cleaned['m']}" if cleaned.get("m") is not None else ""
         anchor = anchor or f"#task-{cleaned['t']}"
     return redirect(url + anchor)
 

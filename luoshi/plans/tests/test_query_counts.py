@@ -13,7 +13,7 @@ from luoshi.testing import department, measure
 @pytest.mark.parametrize(
     ("name", "args", "query", "queries"),
     [
-        ("plans:list", [], {}, 3),
+        ("plans:list", [], {}, 4),  # + the plans sent down to the coordinator's region
         # With the plans it implements and the plans implementing it (lineage).
         ("plans:detail", ["plan"], {}, 11),
         ("plans:detail", ["plan"], {"needs_review": "on"}, 11),
