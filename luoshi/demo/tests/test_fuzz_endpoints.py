@@ -161,6 +161,8 @@ def ids(people, tracked, reported, target):
     from luoshi.api.models import ApiToken
     from luoshi.api.services import create_token
     from luoshi.ops.services import beat
+    from luoshi.orgs.models import Organization
+    from luoshi.plans.delegation import send_down
     from luoshi.plans.services import create_import_draft
     from luoshi.portal.services import publish
     from luoshi.reporting import services
@@ -199,6 +201,10 @@ def ids(people, tracked, reported, target):
     spring = datetime.date(2027, 2, 15)
     services.save_holiday_notices(coordinator, [services.NoticeDay(spring, False, "春节")])
     on_time = reported["on_time"]
+    district = Organization.objects.create(
+        kind=Organization.Kind.REGION, name="薛城区", parent=tracked.region
+    )
+    [delegation] = send_down(coordinator, tracked, [district])
     return {
         "plans": [tracked.pk],
         "measures": [measure("十.3").pk],
@@ -206,6 +212,7 @@ def ids(people, tracked, reported, target):
         "departments": [department("市商务局").pk, department("市交通运输局").pk],
         "import": [draft.pk],
         "imports": [draft.pk],
+        "delegations": [delegation.pk],
         "pages": [1, 2],  # a scanned draft's page pictures
         "closures": [closure.pk],
         "decision": ["approve", "reject", "no-such-decision"],
