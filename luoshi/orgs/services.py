@@ -14,7 +14,10 @@ from luoshi.audit.services import diff, record_change, record_event
 from luoshi.orgs.models import Organization, User
 
 # The region a plan belongs to, read from its first issuer: 枣庄市发展和改革委员会 → 枣庄市.
-REGION_IN_NAME = re.compile(r"^(?:中共)?(\w{1,6}?(?:自治州|地区|盟|市|州|县|区))")
+# A 州 is the region's end unless 市/区/县 follows (滕州市, 通州区 are the region's names).
+REGION_IN_NAME = re.compile(
+    r"^(?:中共)?(\w{1,6}?(?:省|自治区|自治州|地区|盟|市|州(?![市区县])|县|区))"
+)
 
 
 class Directory:

@@ -15,6 +15,7 @@ from luoshi.orgs.models import Organization
 from luoshi.orgs.services import (
     get_or_create_region,
     region_label,
+    region_name_for,
     regions_below,
     set_members,
     visible_departments,
@@ -346,3 +347,21 @@ def test_a_lists_queries_do_not_grow_with_the_districts(client, people, tree, na
     before = count()
     district_plan(tree["南区"], "南区发展和改革局", "南发改〔2026〕1号")
     assert count() == before
+
+
+@pytest.mark.parametrize(
+    "issuer, region",
+    [
+        ("枣庄市发展和改革委员会", "枣庄市"),
+        ("山东省发展和改革委员会", "山东省"),
+        ("山东省市场监督管理局", "山东省"),  # not "山东省市"
+        ("中共薛城区委办公室", "薛城区"),
+        ("滕州市人民政府", "滕州市"),
+        ("杭州市商务局", "杭州市"),
+        ("北京市通州区发展和改革委员会", "北京市"),
+        ("广西壮族自治区商务厅", "广西壮族自治区"),
+        ("国务院办公厅", None),
+    ],
+)
+def test_the_region_a_plan_belongs_to_is_read_from_its_first_issuer(issuer, region):
+    assert region_name_for([issuer]) == region
