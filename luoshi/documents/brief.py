@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from luoshi.documents.services import ConsolidatedReport
 from luoshi.reporting.builder import SAMPLE_MARK
+from luoshi.reporting.rollup import MISSING
 
 MIN_SENTENCES = 2
 MAX_SENTENCES = 4
@@ -197,6 +198,7 @@ class Brief:
     behind: list[Grouped]
     next_steps: list[Grouped]
     flags: list[Flag]
+    districts: list[str] = field(default_factory=list)  # one sentence per measure
 
 
 def light_counts(report: ConsolidatedReport) -> Counter:
@@ -228,7 +230,38 @@ def build_brief(report: ConsolidatedReport, accepted: dict[int, str] | None = No
         behind=behind,
         next_steps=next_steps,
         flags=flags_of(report, texts),
+        districts=district_sentences(report),
     )
+
+
+def _district_reason(entry) -> str:
+    if entry.state == MISSING:
+        return "逾期未报送"
+    if entry.late:
+        return "逾期报送"
+    return "进度滞后"
+
+
+def district_sentences(report: ConsolidatedReport) -> list[str]:
+    """Per measure of the plan with districts behind or late, one sentence naming them by
+    reason (措施十、3.：南区逾期未报送；西区逾期报送), never their texts; in the plan's order."""
+    if report.districts is None:
+        return []
+    sentences = []
+    for measure, _reported, lagging in report.districts.summary():
+        if not lagging:
+            continue
+        by_reason: dict[str, list[str]] = {}
+        for entry in report.districts.measures[measure.pk]:
+            if entry.lagging:
+                by_reason.setdefault(_district_reason(entry), []).append(entry.region)
+        said = "；".join(
+            "、".join(names) + reason
+            for reason in ("逾期未报送", "逾期报送", "进度滞后")
+            if (names := by_reason.get(reason))
+        )
+        sentences.append(f"措施{measure.code}：{said}。")
+    return sentences
 
 
 def _counted(reason: str, counts: Counter) -> Flag:

@@ -101,11 +101,13 @@ def _judge(measure: Measure, region: str, period, entries, today) -> DistrictEnt
     return DistrictEntry(region, measure, WAITING, NONE, False, False, "")
 
 
-def measure_rollup(plan: Plan, today: datetime.date, measures=None, periods=None) -> Rollup:
+def measure_rollup(
+    plan: Plan, today: datetime.date, measures=None, periods=None, period=None
+) -> Rollup:
     """The districts' answers on the city plan's measures (or `measures`, ids of some of
-    them) for the city's period `rollup_period` picks among `periods` (the plan's periods when
-    not given). Four queries at most, one when no district carries out these measures,
-    whatever the number of districts."""
+    them) for the city's `period`, or the one `rollup_period` picks among `periods` (the
+    plan's periods when not given). Four queries at most, one when no district carries out
+    these measures, whatever the number of districts."""
     children = Measure.objects.filter(
         under("key_task__plan__region", plan.region_id, itself=False)
     ).select_related("key_task__plan__region", "parent__key_task")
@@ -114,9 +116,10 @@ def measure_rollup(plan: Plan, today: datetime.date, measures=None, periods=None
     else:
         children = children.filter(parent__in=measures)
     children = list(children.order_by("key_task__plan__region__name", "pk"))
-    if periods is None and children:
-        periods = Period.objects.filter(plan=plan)
-    period = rollup_period(periods or [], today)
+    if period is None:
+        if periods is None and children:
+            periods = Period.objects.filter(plan=plan)
+        period = rollup_period(periods or [], today)
     if not children or period is None:
         return Rollup(period, {})
     # The district's period covering the first day of the city's: the same month.

@@ -7,6 +7,7 @@ Seen on Wednesday 2 December 2026: November (due Saturday 28 November) is the la
 not accepted yet; 南区 reported nothing."""
 
 import datetime
+import io
 import re
 
 import pytest
@@ -169,3 +170,26 @@ def test_the_pages_queries_do_not_grow_with_the_districts(client_for, city, name
     else:
         # 东区, 西区 and 北区 reported; 西区 late, 南区 and 中区 missing.
         assert 'data-reported="3" data-lagging="3"' in page
+
+
+def test_the_brief_names_the_districts_behind_or_late_not_their_texts(client_for, city):
+    from docx import Document
+
+    from luoshi.documents.brief import build_brief
+    from luoshi.documents.brief_docx import build_document
+    from luoshi.documents.services import consolidated_report, default_options
+
+    november = city["plan"].periods.get(start=datetime.date(2026, 11, 1))
+    report = consolidated_report(
+        city["coordinator"], november, default_options(city["plan"], datetime.date(2026, 12, 2))
+    )
+    # One sentence for the measure; 东区, accepted on time, is not named.
+    assert build_brief(report).districts == ["措施十、3.：南区逾期未报送；西区逾期报送。"]
+    paragraphs = [p.text for p in Document(io.BytesIO(build_document(report))).paragraphs]
+    heading = next(i for i, text in enumerate(paragraphs) if text.endswith("各区（市）落实情况"))
+    assert paragraphs[heading + 1] == "措施十、3.：南区逾期未报送；西区逾期报送。"
+    url = reverse("documents:report", args=[city["plan"].pk, november.pk])
+    page = client_for(city["coordinator"]).get(url).content.decode()
+    section = page.split('data-testid="brief-districts"')[1].split("</section>")[0]
+    assert "措施十、3.：南区逾期未报送；西区逾期报送。" in section
+    assert "东区：" not in section and "西区：" not in section
