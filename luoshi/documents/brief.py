@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from luoshi.documents.services import ConsolidatedReport
 from luoshi.reporting.builder import SAMPLE_MARK
-from luoshi.reporting.rollup import MISSING
+from luoshi.reporting.rollup import BEHIND, LATE, MISSING
 
 MIN_SENTENCES = 2
 MAX_SENTENCES = 4
@@ -234,12 +234,8 @@ def build_brief(report: ConsolidatedReport, accepted: dict[int, str] | None = No
     )
 
 
-def _district_reason(entry) -> str:
-    if entry.state == MISSING:
-        return "逾期未报送"
-    if entry.late:
-        return "逾期报送"
-    return "进度滞后"
+# What the brief says of a district behind or late (luoshi.reporting.rollup's reasons).
+DISTRICT_REASONS = {MISSING: "逾期未报送", LATE: "逾期报送", BEHIND: "进度滞后"}
 
 
 def district_sentences(report: ConsolidatedReport) -> list[str]:
@@ -249,18 +245,12 @@ def district_sentences(report: ConsolidatedReport) -> list[str]:
         return []
     sentences = []
     for measure, _reported, lagging in report.districts.summary():
-        if not lagging:
-            continue
-        by_reason: dict[str, list[str]] = {}
-        for entry in report.districts.measures[measure.pk]:
-            if entry.lagging:
-                by_reason.setdefault(_district_reason(entry), []).append(entry.region)
-        said = "；".join(
-            "、".join(names) + reason
-            for reason in ("逾期未报送", "逾期报送", "进度滞后")
-            if (names := by_reason.get(reason))
-        )
-        sentences.append(f"措施{measure.code}：{said}。")
+        if lagging:
+            said = "；".join(
+                "、".join(names) + DISTRICT_REASONS[why]
+                for why, names in report.districts.lagging(measure.pk)
+            )
+            sentences.append(f"措施{measure.code}：{said}。")
     return sentences
 
 

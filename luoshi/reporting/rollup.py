@@ -27,6 +27,7 @@ from luoshi.plans.models import Assignment, Measure, Plan
 from luoshi.reporting.models import Period, Report, ReportEntry
 
 ACCEPTED, SUBMITTED, MISSING, WAITING = "accepted", "submitted", "missing", "waiting"
+LATE, BEHIND = "late", "behind"  # why a district that reported is behind or late
 GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
 LABELS = {
     ACCEPTED: pgettext_lazy("report state", "Accepted"),
@@ -79,6 +80,16 @@ class Rollup:
         reported = sum(e.state in (ACCEPTED, SUBMITTED) for e in found)
         return reported, sum(e.lagging for e in found)
 
+    def lagging(self, measure_id: int) -> list[tuple[str, list[str]]]:
+        """[(why, [districts])] of the districts behind or late on the city measure, why being
+        MISSING, LATE or BEHIND in that order, each district once (by its worst)."""
+        by_reason: dict[str, list[str]] = {}
+        for entry in self.measures.get(measure_id, []):
+            if entry.lagging:
+                why = MISSING if entry.state == MISSING else LATE if entry.late else BEHIND
+                by_reason.setdefault(why, []).append(entry.region)
+        return [(why, by_reason[why]) for why in (MISSING, LATE, BEHIND) if why in by_reason]
+
     def summary(self) -> list[tuple[Measure, int, int]]:
         """[(city measure, districts that reported, districts behind or late)], in order."""
         rows = [(found[0].measure.parent, *self.counts(pk)) for pk, found in self.measures.items()]
@@ -115,7 +126,8 @@ def measure_rollup(
         children = children.filter(parent__key_task__plan=plan)
     else:
         children = children.filter(parent__in=measures)
-    children = list(children.order_by("key_task__plan__region__name", "pk"))
+    # By the district's name, in code points: the same order whatever the database's collation.
+    children = sorted(children, key=lambda m: (m.key_task.plan.region.name, m.pk))
     if period is None:
         if periods is None and children:
             periods = Period.objects.filter(plan=plan)

@@ -8,6 +8,7 @@ not accepted yet; 南区 reported nothing."""
 
 import datetime
 import io
+import json
 import re
 
 import pytest
@@ -21,7 +22,7 @@ from luoshi.orgs.services import get_or_create_region
 from luoshi.plans.models import Measure
 from luoshi.reporting import services
 from luoshi.reporting.models import Report
-from luoshi.testing import at, district_plan, file_report, make_user, track
+from luoshi.testing import at, dashboard_json, district_plan, file_report, make_user, track
 
 SINCE = datetime.date(2026, 10, 1)
 
@@ -144,12 +145,25 @@ def test_readers_from_above_see_it_and_a_district_does_not(client_for, city):
         assert "东区：" not in response.content.decode()
 
 
-@pytest.mark.parametrize("name", ["reporting:measure", "reporting:matrix"])
+def test_the_dashboard_lists_the_measures_with_districts_behind_or_late(client_for, city):
+    data = dashboard_json(client_for(city["coordinator"]), "lights_data", city["plan"])
+    assert data["districts"]["columns"][1] == "2026年11月"
+    [row] = data["districts"]["rows"]
+    assert row["cells"][0].startswith("十、3. ") and row["light"] == "red"
+    assert row["cells"][1] == "南区 逾期未报送；西区 逾期报送"
+    assert row["url"] == measure_url()
+
+
+PAGES = ["reporting:measure", "reporting:matrix", "insights:lights_data"]
+
+
+@pytest.mark.parametrize("name", PAGES)
 def test_the_pages_queries_do_not_grow_with_the_districts(client_for, city, name):
     # The measure: session, user, measure, data version, its periods' count (the city has no
-    # entry), targets, assignments; the matrix: its six. Then the districts' measures, the
-    # city's periods (the matrix has them), the districts' periods, their entries.
-    pinned = {"reporting:measure": 11, "reporting:matrix": 9}[name]
+    # entry), targets, assignments; the matrix: its six; the lights: their 13
+    # (insights/tests/test_dashboard.py). Then the districts' measures, the city's periods
+    # (the matrix has them), the districts' periods, their entries.
+    pinned = {"reporting:measure": 11, "reporting:matrix": 9, "insights:lights_data": 17}[name]
     target = city_measure().pk if name == "reporting:measure" else city["plan"].pk
 
     def count():
@@ -167,9 +181,12 @@ def test_the_pages_queries_do_not_grow_with_the_districts(client_for, city, name
     if name == "reporting:measure":
         assert _rows(page)["北区"] == ("accepted", "green", "北区：按时完成。")
         assert _rows(page)["中区"] == ("missing", "red", "—")
-    else:
+    elif name == "reporting:matrix":
         # 东区, 西区 and 北区 reported; 西区 late, 南区 and 中区 missing.
         assert 'data-reported="3" data-lagging="3"' in page
+    else:
+        [row] = json.loads(page)["districts"]["rows"]
+        assert row["cells"][1] == "中区、南区 逾期未报送；西区 逾期报送"
 
 
 def test_the_brief_names_the_districts_behind_or_late_not_their_texts(client_for, city):
