@@ -28,8 +28,10 @@ SINCE = datetime.date(2026, 10, 1)
 
 
 @pytest.fixture
-def early_december():
-    with time_machine.travel(at(2026, 12, 2, 10), tick=False):
+def early_december(request):
+    """2 December 2026, 10:00; the clock ticks in a browser test (its session must not stop)."""
+    ticking = request.node.get_closest_marker("browser") is not None
+    with time_machine.travel(at(2026, 12, 2, 10), tick=ticking):
         yield
 
 
@@ -210,3 +212,22 @@ def test_the_brief_names_the_districts_behind_or_late_not_their_texts(client_for
     section = page.split('data-testid="brief-districts"')[1].split("</section>")[0]
     assert "措施十、3.：南区逾期未报送；西区逾期报送。" in section
     assert "东区：" not in section and "西区：" not in section
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_in_a_browser_the_dashboard_shows_the_districts_behind_or_late(
+    live_server, logged_in_page, city
+):
+    plan = city["plan"]
+    page = logged_in_page(city["coordinator"].username, next=f"/insights/plans/{plan.pk}/")
+    table = page.locator('[data-table-for="districts"] table')
+    table.wait_for()
+    assert table.locator("tbody tr").count() == 1
+    row = table.locator("tbody tr").first
+    assert row.locator("td").nth(1).inner_text() == "南区 逾期未报送；西区 逾期报送"
+    row.locator("a").click()
+    page.wait_for_url(f"**/reporting/measures/{city_measure().pk}/")
+    section = page.get_by_test_id("rollup")
+    assert "东区：已建成村级寄递物流综合服务站12个。" in section.inner_text()
+    assert page.errors == []
