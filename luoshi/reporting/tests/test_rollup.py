@@ -138,13 +138,22 @@ def test_the_city_matrix_counts_the_districts_behind_or_late(client_for, city):
 def test_readers_from_above_see_it_and_a_district_does_not(client_for, city):
     province = get_or_create_region("测试省")
     Organization.objects.filter(pk=city["region"].pk).update(parent=province)
-    for user in (city["leader"], make_user("p_leader", "leader", province)):
+    province_leader = make_user("p_leader", "leader", province)
+    for user in (city["leader"], province_leader):
         page = client_for(user).get(measure_url()).content.decode()
         assert "东区：已建成村级寄递物流综合服务站12个。" in page
+    matrix = reverse("reporting:matrix", args=[city["plan"].pk])
+    assert 'data-reported="2"' in client_for(province_leader).get(matrix).content.decode()
+    lights = reverse("insights:lights_data", args=[city["plan"].pk])
     for user in (city["east"]["coordinator"], city["east"]["reporter"]):
-        response = client_for(user).get(measure_url())
-        assert response.status_code == 404
-        assert "东区：" not in response.content.decode()
+        client = client_for(user)
+        for url in (measure_url(), matrix, lights):
+            response = client.get(url)
+            assert response.status_code in (403, 404), url
+            assert (
+                "东区：" not in response.content.decode()
+                and "西区" not in response.content.decode()
+            )
 
 
 def test_the_dashboard_lists_the_measures_with_districts_behind_or_late(client_for, city):
