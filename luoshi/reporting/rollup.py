@@ -10,7 +10,7 @@ measure is judged in the district plan's period covering the first day of the ci
 - submitted (已报送，待验收): reported, not accepted yet; its text stays with the district until
   accepted; yellow when late, else no light yet;
 - missing (逾期未报送): nothing submitted and the district's due day is over: red;
-- waiting (未报送): nothing submitted, not due yet (or the district has no such period): no light.
+- waiting (尚未报送): nothing submitted, not due yet (or the district has no such period): no light.
 
 Behind or late: yellow or red. A constant number of queries whatever the number of districts.
 """
