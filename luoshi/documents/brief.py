@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from luoshi.documents.services import ConsolidatedReport
 from luoshi.reporting.builder import SAMPLE_MARK
+from luoshi.reporting.rollup import BEHIND, LATE, MISSING
 
 MIN_SENTENCES = 2
 MAX_SENTENCES = 4
@@ -197,6 +198,7 @@ class Brief:
     behind: list[Grouped]
     next_steps: list[Grouped]
     flags: list[Flag]
+    districts: list[str] = field(default_factory=list)  # one sentence per measure
 
 
 def light_counts(report: ConsolidatedReport) -> Counter:
@@ -228,7 +230,28 @@ def build_brief(report: ConsolidatedReport, accepted: dict[int, str] | None = No
         behind=behind,
         next_steps=next_steps,
         flags=flags_of(report, texts),
+        districts=district_sentences(report),
     )
+
+
+# What the brief says of a district behind or late (luoshi.reporting.rollup's reasons).
+DISTRICT_REASONS = {MISSING: "逾期未报送", LATE: "逾期报送", BEHIND: "进度滞后"}
+
+
+def district_sentences(report: ConsolidatedReport) -> list[str]:
+    """Per measure of the plan with districts behind or late, one sentence naming them by
+    reason (措施十、3.：南区逾期未报送；西区逾期报送), never their texts; in the plan's order."""
+    if report.districts is None:
+        return []
+    sentences = []
+    for measure, _reported, lagging in report.districts.summary():
+        if lagging:
+            said = "；".join(
+                "、".join(names) + DISTRICT_REASONS[why]
+                for why, names in report.districts.lagging(measure.pk)
+            )
+            sentences.append(f"措施{measure.code}：{said}。")
+    return sentences
 
 
 def _counted(reason: str, counts: Counter) -> Flag:

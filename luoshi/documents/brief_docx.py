@@ -49,6 +49,8 @@ def build_brief_docx(brief: Brief) -> bytes:
     ]
     if brief.flags:
         sections.append(("需重点关注的部门", _write_flags))
+    if brief.districts:
+        sections.append(("各区（市）落实情况", _write_districts))
     for number, (heading, write) in enumerate(sections, start=1):
         writer.heading(f"{chinese_number(number)}、{heading}", 1)
         write(writer, brief, figures)
@@ -133,6 +135,12 @@ def _write_next_steps(writer, brief: Brief, _figures):
         steps.append(f"{group.text}{group.said_by}")
     for index, step in enumerate(steps, start=1):
         writer.body(f"{chinese_number(index)}是{step}。")
+
+
+def _write_districts(writer, brief: Brief, _figures):
+    """One paragraph per measure with districts behind or late, naming them."""
+    for sentence in brief.districts:
+        writer.body(sentence)
 
 
 def _write_flags(writer, brief: Brief, _figures):

@@ -23,6 +23,7 @@ from luoshi.orgs.models import Organization, User
 from luoshi.plans.access import get_plan_for_coordinator, require_plan_coordinator
 from luoshi.plans.models import Assignment, KeyTask, Measure, Plan, Target
 from luoshi.reporting.models import Period, Report, ReportEntry
+from luoshi.reporting.rollup import Rollup, measure_rollup
 from luoshi.reporting.services import ReportState, report_state
 from luoshi.supervision.lights import Light, scheduled_value, target_light
 
@@ -164,6 +165,8 @@ class ConsolidatedReport:
     tasks: list[tuple[KeyTask, list[MeasureSection]]]  # every key task; [] when none reported
     targets: list[TargetRow]
     unreported: list[MeasureSection]
+    # What the districts report on the measures carrying out the plan's (issue 23).
+    districts: Rollup | None = None
 
     @property
     def title(self) -> str:
@@ -203,8 +206,9 @@ def consolidated_report(
     options: ReportOptions,
     today: datetime.date | None = None,
 ) -> ConsolidatedReport:
-    """Everything the consolidated report of `period` says, in 8 queries whatever the number
-    of departments, measures or reports. `user` None is the system (the command line)."""
+    """Everything the consolidated report of `period` says, in 9 queries whatever the number
+    of departments, measures or reports (three more when districts carry out its measures).
+    `user` None is the system (the command line)."""
     plan = period.plan
     if user is not None:
         require_plan_coordinator(user, plan, leaders_too=True)
@@ -255,6 +259,7 @@ def consolidated_report(
         tasks=tasks,
         targets=targets,
         unreported=unreported,
+        districts=measure_rollup(plan, today, period=period),
     )
 
 

@@ -23,6 +23,7 @@ from luoshi.lib import clock
 from luoshi.lib.auth import role_required
 from luoshi.lib.urls import url_template
 from luoshi.plans.services import can_edit_plan, get_plan_for_user
+from luoshi.reporting import rollup
 from luoshi.reporting.services import ReportState
 from luoshi.reporting.version import data_version
 
@@ -417,5 +418,37 @@ def lights_data(request, pk):
                     for row in flagged["departments"]
                 ],
             },
+            **_district_rows(plan, measure_url),
         }
     )
+
+
+def _district_rows(plan, measure_url) -> dict:
+    """The plan's measures with districts behind or late (reporting.rollup), their names by
+    reason; nothing when no district carries out the plan (the table stays hidden)."""
+    below = rollup.measure_rollup(plan, clock.today())
+    if not below.measures:
+        return {}
+    reasons = {
+        rollup.MISSING: _("Not reported, past the due date"),
+        rollup.LATE: _("Reported late"),
+        rollup.BEHIND: _("Behind schedule"),
+    }
+    rows = []
+    for measure, _reported, lagging in below.summary():
+        if not lagging:
+            continue
+        said = pgettext("list separator", "; ").join(
+            f"{'、'.join(names)} {reasons[why]}" for why, names in below.lagging(measure.pk)
+        )
+        light = "red" if rollup.MISSING in dict(below.lagging(measure.pk)) else "yellow"
+        rows.append(
+            {
+                "cells": [f"{measure.code} {measure.text[:60]}", said],
+                "url": measure_url(measure.pk),
+                "light": light,
+                "link": 0,
+            }
+        )
+    period = below.period.label if below.period else ""
+    return {"districts": {"columns": [_("Measure"), period], "rows": rows}}

@@ -36,7 +36,7 @@ from luoshi.lib.urls import url_template
 from luoshi.orgs.models import User
 from luoshi.plans.access import get_plan_for_coordinator, require_plan_coordinator
 from luoshi.plans.services import can_edit_plan
-from luoshi.reporting import queries
+from luoshi.reporting import queries, rollup
 from luoshi.reporting import services as reporting
 from luoshi.reporting.forms import (
     AttachmentForm,
@@ -606,6 +606,8 @@ def matrix(request, pk):
         "labels": labels,
         "can_review": can_edit_plan(request.user, plan),
         "pending_closures": queries.pending_closure_count(plan),
+        # The districts' answers on the measures they carry out (issue 23), counted.
+        "rollup": rollup.measure_rollup(plan, today, periods=window.periods),
     }
     return render(request, "reporting/matrix.html", context)
 
@@ -666,12 +668,17 @@ def measure_entries(request, pk):
         page = pages.get_page(number)
         prefetch_related_objects([measure], "targets")
         entries = queries.measure_history(measure, list(page))
+        # What the districts report on the measures carrying this one out (issue 23); the
+        # fragment's key holds the day, on which a district's report falls late.
+        below = rollup.measure_rollup(measure.key_task.plan, clock.today(), [measure.pk])
         context = {
             "measure": measure,
             "periods": queries.grouped_by_period(entries),
             "page": page,
             "assignments": measure.assignments.select_related("organization"),
             "targets": list(measure.targets.all()),
+            "districts": below.measures.get(measure.pk, []),
+            "rollup_period": below.period,
         }
         return render_to_string("reporting/measure_history.html", context)
 

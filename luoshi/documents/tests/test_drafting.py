@@ -177,9 +177,10 @@ def test_the_task_page_costs_constant_queries(
     client_for, coordinator, accepted, django_assert_num_queries
 ):
     """session, the user with its organization (lib.auth.UserBackend), plan, period, key task,
-    the report's (reports, entries, actuals, key tasks, measures, assignments, targets) and the
-    accepted paragraphs: 13, however many reports."""
+    the report's (reports, entries, actuals, key tasks, measures, assignments, targets, the
+    districts' measures carrying the plan's out: none) and the accepted paragraphs: 14,
+    however many reports."""
     client = client_for(coordinator)
     url = _task_url(accepted, measure("十.3").key_task_id)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         assert client.get(url).status_code == 200

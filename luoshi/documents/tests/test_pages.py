@@ -119,19 +119,20 @@ def test_wrong_method_is_refused(client_for, coordinator, tracked, october):
 def test_report_export_costs_the_same_queries_whatever_the_number_of_reports(
     client_for, coordinator, reported, october, django_assert_num_queries
 ):
-    """Accepted only (fewer departments) or also submitted (more): the same 12 queries —
+    """Accepted only (fewer departments) or also submitted (more): the same 13 queries —
     session, user, plan, period, reports, entries, actuals, key tasks, measures, assignments,
-    targets, and the brief's accepted paragraphs (not read for the full compilation)."""
+    targets, the districts' measures carrying the plan's out (none), and the brief's accepted
+    paragraphs (not read for the full compilation)."""
     client = client_for(coordinator)
     url = _report_url(reported, october, "documents:report_docx")
     accepted = october.reports.filter(status=Report.Status.ACCEPTED).count()
     submitted = october.reports.filter(status=Report.Status.SUBMITTED).count()
     assert accepted > 20 and submitted > 0
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert client.get(url, _defaults()).status_code == 200
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert client.get(url, {"include_submitted": "on", **_defaults()}).status_code == 200
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get(url, {"full": "on", **_defaults()}).status_code == 200
 
 
@@ -185,13 +186,14 @@ def test_the_report_page_costs_constant_queries(
     client_for, coordinator, reported, october, django_assert_num_queries
 ):
     """session, the user with its organization (lib.auth.UserBackend), plan, period, the
-    report's 7 (reports, entries, actuals, key tasks, measures, assignments, targets), the
-    brief's accepted paragraphs and the preset: 13, whether accepted reports only or submitted
+    report's 8 (reports, entries, actuals, key tasks, measures, assignments, targets, the
+    districts' measures carrying the plan's out: none), the brief's accepted paragraphs and
+    the preset: 14, whether accepted reports only or submitted
     ones too."""
     client = client_for(coordinator)
     url = _report_url(reported, october)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         page = client.get(url)
     assert "简报中的重点任务" in page.content.decode()
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         assert client.get(url, {"include_submitted": "on", **_defaults()}).status_code == 200

@@ -242,7 +242,8 @@ QUERIES = {
     "heatmap_data": 6,  # plan, periods, reports (reporting.services.report_matrix)
     "timeliness_data": 5,  # plan, reports by month
     "targets_data": 6,  # plan, targets, the owners' actuals
-    "lights_data": 13,  # plan, supervision's plan_lights (8), flagged measures
+    # plan, supervision's plan_lights (8), flagged measures, the districts' measures (none)
+    "lights_data": 14,
 }
 
 

@@ -231,8 +231,8 @@ def test_the_matrix_with_readable_reports_has_a_pinned_query_count(
     reported, coordinator, client_for, tracked, django_assert_num_queries
 ):
     client = client_for(coordinator)
-    # The six of the matrix (test_pages_coordinator; the user is read with its unit) and the
+    # The seven of the matrix (test_pages_coordinator; the user is read with its unit) and the
     # flagged and "no new progress" entries of the reports whose text the coordinator reads,
     # one query for the page.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(reverse("reporting:matrix", args=[tracked.pk]))

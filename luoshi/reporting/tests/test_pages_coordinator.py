@@ -375,7 +375,8 @@ def test_the_matrix_has_a_pinned_query_count_whatever_the_periods_and_department
     client_for, coordinator, tracked, django_assert_num_queries, settings
 ):
     client = client_for(coordinator)
-    with django_assert_num_queries(6):
+    # Session, user, plan, periods, reports, closure requests, the districts' measures (none).
+    with django_assert_num_queries(7):
         client.get(matrix_url(tracked))
     before = Report.objects.filter(period__plan=tracked).count()
     # Four more departments on a measure, and half a year more of periods.
@@ -391,7 +392,7 @@ def test_the_matrix_has_a_pinned_query_count_whatever_the_periods_and_department
     settings.REPORTING_PERIODS_AHEAD = 6
     services.ensure_periods(tracked, clock.today() + datetime.timedelta(days=1))
     assert Report.objects.filter(period__plan=tracked).count() > before + 20
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(matrix_url(tracked))
 
 
@@ -498,13 +499,13 @@ def test_the_measure_view_has_a_pinned_query_count(
     url = reverse("reporting:measure", args=[measure("十.3").pk])
     client = client_for(coordinator)
     # Session, user, measure, the periods' count and page, entries, actuals, attachments,
-    # targets, organization, assignments.
-    with django_assert_num_queries(11):
+    # targets, organization, assignments, the districts' measures carrying it out (none).
+    with django_assert_num_queries(12):
         client.get(url)
     for name in ["市邮政管理局", "市交通运输局", "市供销合作社"]:
         reporter = make_user(f"co_{name}", "reporter", department(name))
         head = make_user(f"co_head_{name}", "approver", department(name))
         file_report(november.reports.get(organization=department(name)), reporter, head)
     client = client_for(coordinator)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get(url).content.decode().count("本月推进顺利。") == 4

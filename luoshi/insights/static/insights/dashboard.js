@@ -269,9 +269,12 @@
   };
 
   function lightTables(section, data) {
-    ["measures", "departments"].forEach(function (key) {
+    ["measures", "departments", "districts"].forEach(function (key) {
       var container = section.querySelector('[data-table-for="' + key + '"]');
-      if (container) { table(container, data[key].columns, data[key].rows); }
+      if (!container || !data[key]) { return; }  // districts: only when some carry out the plan
+      var box = container.closest("[hidden]");
+      if (box) { box.hidden = false; }
+      table(container, data[key].columns, data[key].rows);
     });
   }
 
