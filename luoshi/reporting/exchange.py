@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -232,19 +233,34 @@ def _period(plan: Plan, month: str) -> Period:
 
 
 def _unit(plan: Plan, unit_data: dict) -> Organization:
-    """The organization the plan assigns that the file's unit is, by any of its names."""
+    """The organization the plan assigns that the file's unit is: by any of its names, a member
+    of a collective the plan assigns (各市人民政府 → 枣庄市人民政府), or the file's region
+    when the plan assigns the region itself (枣庄市)."""
     names = {_text(unit_data.get("name")), _text(unit_data.get("full_name"))} - {""}
     region = _text(unit_data.get("region"))
     assigned = (
-        Organization.objects.filter(
-            assignments__measure__key_task__plan=plan, kind=Organization.Kind.DEPARTMENT
-        )
+        Organization.objects.filter(assignments__measure__key_task__plan=plan)
+        .exclude(kind=Organization.Kind.PLACEHOLDER)
         .select_related("parent")
+        .prefetch_related("members__parent")
         .distinct()
     )
-    found = [org for org in assigned if names & {org.name, org.full_name, *org.aliases}]
-    # The same name in two regions: the one of the file's region.
-    found.sort(key=lambda org: _region_of(org) != region)
+    candidates = []
+    for org in assigned:
+        candidates += [
+            org,
+            *(org.members.all() if org.kind == Organization.Kind.COLLECTIVE else []),
+        ]
+
+    def named(org):
+        return bool(names & {org.name, org.full_name, *org.aliases})
+
+    def is_region(org):
+        return org.kind == Organization.Kind.REGION and region in (org.name, org.full_name)
+
+    found = [org for org in candidates if named(org) or is_region(org)]
+    # A unit by its name before the region; the same name in two regions: the file's region's.
+    found.sort(key=lambda org: (not named(org), _region_of(org) != region))
     if not found:
         raise ExchangeError(
             [
@@ -281,10 +297,11 @@ def _check_report_state(preview: Preview, data: dict) -> None:
 def _check_entries(preview: Preview, entries) -> None:
     if not isinstance(entries, list) or not entries:
         raise ExchangeError([_("The report file has no entries.")])
+    # Its own assignments, and those of the collectives it is a member of.
     roles = dict(
-        Assignment.objects.filter(
-            organization=preview.unit, measure__key_task__plan=preview.plan
-        ).values_list("measure_id", "role")
+        Assignment.objects.filter(measure__key_task__plan=preview.plan)
+        .filter(Q(organization=preview.unit) | Q(organization__members=preview.unit))
+        .values_list("measure_id", "role")
     )
     measures = {
         measure.code: measure

@@ -397,6 +397,31 @@ def test_the_import_preview_query_count_is_pinned(
     content = exported(client, commerce_reporter, reported["on_time"])
     upload(client, province, content)  # logged in as the province's coordinator
     url = reverse("reporting:import_file", args=[province.pk])
-    with django_assert_num_queries(9):  # whatever the number of entries
+    with django_assert_num_queries(10):  # whatever the number of entries
         response = client.post(url, {"file": SimpleUploadedFile("x.json", content)})
     assert "导入为已报送的报告" in response.content.decode()
+
+
+@pytest.mark.parametrize("assignee", ["collective", "region"])
+def test_a_member_of_an_assigned_collective_or_the_assigned_region_reports(
+    client, reported, commerce_reporter, province, region, assignee
+):
+    """The province plan names 各市商务主管部门 (市商务局 among its members), or the city
+    itself: the city's file is that unit's report."""
+    if assignee == "collective":
+        assigned = Organization.objects.create(
+            parent=province.region, kind=Organization.Kind.COLLECTIVE, name="各市商务主管部门"
+        )
+        assigned.members.add(department("市商务局"))
+        expected = department("市商务局")
+    else:
+        assigned = expected = region
+    Assignment.objects.filter(measure__key_task__plan=province).update(organization=assigned)
+    content = exported(client, commerce_reporter, reported["on_time"])
+
+    confirm(client, province, upload(client, province, content))
+
+    report = Report.objects.get(period=month(province, 2026, 11), organization=expected)
+    assert report.status == "submitted"
+    lead = report.entries.get(measure__key_task__label="十、", measure__no=3)
+    assert (lead.progress, lead.role) == ("十一月按时报送。", "lead")
