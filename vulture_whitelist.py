@@ -93,6 +93,7 @@ days_left  # reporting/queries.py: reporting/my_reports.html
 earlier  # reporting/queries.py (the matrix's window): reporting/matrix.html
 later  # reporting/queries.py (the matrix's window): reporting/matrix.html
 co_count  # reporting/views.py: reporting/report.html
+imported_by  # reporting/models.py ImportedReport: reporting/report_file_import.html
 flag_labels  # reporting/queries.py: reporting/_entry_flags.html
 rule_text  # plans/forms.py, a form field: plans/import_preview.html, plans/draft_edits.py
 is_usable  # ApiToken: api/tokens.html (the token's status)

@@ -49,6 +49,7 @@ ACTIONS: dict[str, Action] = {
         Action("accept", pgettext_lazy("audit action", "Accept")),
         Action("reopen", pgettext_lazy("audit action", "Reopen")),
         Action("import word template", pgettext_lazy("audit action", "Import Word template")),
+        Action("import report file", pgettext_lazy("audit action", "Import report file")),
         Action("attach", pgettext_lazy("audit action", "Attach file")),
         Action("detach", pgettext_lazy("audit action", "Remove file")),
         Action("request closure", pgettext_lazy("audit action", "Request closure")),

@@ -454,3 +454,27 @@ class ClosureRequest(models.Model):
     def evidence_download_name(self) -> str:
         """The user's file name, ending in the extension of what the bytes are."""
         return safe_attachment_name(self.evidence_file_name, self.evidence_content_type)
+
+
+class ImportedReport(models.Model):
+    """A report that reached this deployment as an exchange file (docs/report-json.md): the
+    lower level's signatures, which name people of another deployment, and the file as read."""
+
+    report = models.OneToOneField(Report, models.CASCADE, related_name="imported_from")
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    drafted_by_name = models.CharField(_("drafted by"), max_length=100, blank=True)
+    signed_off_by_name = models.CharField(_("signed off by"), max_length=100, blank=True)
+    signed_off_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
+    data = models.JSONField(_("file contents"))
+    imported_at = models.DateTimeField(_("imported at"), default=clock.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("imported report")
+        verbose_name_plural = _("imported reports")
+
+    def __str__(self):
+        return self.file_name

@@ -3,7 +3,14 @@
 # "Reporting status" (报送情况) to {% url 'reporting:matrix' plan.pk %}.
 from django.urls import path
 
-from luoshi.reporting import calendar_views, closure_views, phrase_views, schedule_views, views
+from luoshi.reporting import (
+    calendar_views,
+    closure_views,
+    exchange_views,
+    phrase_views,
+    schedule_views,
+    views,
+)
 
 app_name = "reporting"
 urlpatterns = [
@@ -13,6 +20,8 @@ urlpatterns = [
     path("entries/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
+    path("reports/<int:pk>/report-file/", exchange_views.export, name="export_file"),
+    path("plans/<int:pk>/report-files/", exchange_views.import_file, name="import_file"),
     path("reports/<int:pk>/late-entry/", views.late_entry, name="late_entry"),
     path("reports/<int:pk>/<slug:action>/", views.report_action, name="action"),
     path("periods/<int:pk>/close/", views.period_close, name="period_close"),
