@@ -2,7 +2,7 @@
 # coordinators, leaders and department users.
 from django.urls import path
 
-from luoshi.documents import views
+from luoshi.documents import upward_views, views
 
 app_name = "documents"
 urlpatterns = [
@@ -23,4 +23,9 @@ urlpatterns = [
     ),
     path("reports/<int:pk>/word/", views.template_page, name="template"),
     path("reports/<int:pk>/word/template.docx", views.template_download, name="template_docx"),
+    path(
+        "reports/<int:pk>/draft-from-below/",
+        upward_views.draft_from_below,
+        name="draft_from_below",
+    ),
 ]
