@@ -38,7 +38,7 @@ class Drafted:
 
     filled: list[str] = field(default_factory=list)  # written from the accepted progress
     kept: list[str] = field(default_factory=list)  # already had a text: left as written
-    waiting: list[str] = field(default_factory=list)  # carried out, nothing accepted this month
+    waiting: list[str] = field(default_factory=list)  # carried out, nothing accepted yet
     alone: list[str] = field(default_factory=list)  # nothing of the region carries it out
 
 
@@ -109,7 +109,8 @@ def child_line(child: Measure, texts: list[tuple[str, str]]) -> str:
             parts.append(f"{name}：{''.join(sentences)}")
     if not parts:
         return ""
-    return f"（{_('Implementing measure')}{child.code}）{''.join(parts)}"
+    label = _("Implementing measure")  # 落实措施
+    return f"（{label}{child.code}）{''.join(parts)}"
 
 
 @transaction.atomic

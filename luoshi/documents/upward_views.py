@@ -30,7 +30,7 @@ def draft_from_below(request, pk):
         messages.info(request, _("Nothing new was drafted."))
     notes = [
         (done.kept, _("Already written, left as they were: %(codes)s.")),
-        (done.waiting, _("Nothing accepted in your region for this month yet: %(codes)s.")),
+        (done.waiting, _("Nothing accepted in your region for this period yet: %(codes)s.")),
         (done.alone, _("Not carried out by a measure of your region, left alone: %(codes)s.")),
     ]
     for codes, note in notes:

@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -296,6 +296,21 @@ def region_label(org: Organization, home_id: int | None = None) -> str:
     if org.parent_id and org.parent_id != home_id and org.kind != Organization.Kind.REGION:
         return f"{org.parent.name} · {org.name}"
     return org.name
+
+
+def plan_units(region: Organization):
+    """The units a plan of `region` may assign: its own (placeholders and collectives too) and
+    the units of the regions directly below (山东省's plan → 枣庄市's 市发展改革委, which then
+    reports on it in the province's cycle), the region's own first."""
+    below = Q(parent__parent=region.pk, parent__kind=Organization.Kind.REGION) & ~Q(
+        kind=Organization.Kind.PLACEHOLDER
+    )
+    return (
+        Organization.objects.filter(Q(parent=region.pk) | below)
+        .exclude(kind=Organization.Kind.REGION)
+        .select_related("parent")
+        .order_by(Case(When(parent=region.pk, then=0), default=1), "parent__name", "kind", "name")
+    )
 
 
 def member_choices(collective: Organization):

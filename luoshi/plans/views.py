@@ -17,8 +17,8 @@ from luoshi.lib.auth import role_required
 from luoshi.lib.fragments import cached_fragment
 from luoshi.lib.text import attachment_disposition, download_name
 from luoshi.lib.urls import url_template
-from luoshi.orgs.models import Organization, User
-from luoshi.orgs.services import get_department_for_user
+from luoshi.orgs.models import User
+from luoshi.orgs.services import get_department_for_user, plan_units
 from luoshi.plans import delegation
 from luoshi.plans.draft_edits import EditError
 from luoshi.plans.forms import (
@@ -172,9 +172,8 @@ def department_measures(request, pk):
 def measure_edit(request, pk):
     measure = get_measure_for_editing(request.user, pk)
     plan = measure.key_task.plan
-    # The region's units; the regions below it are not units of the plan.
-    organizations = plan.region.children.exclude(kind=Organization.Kind.REGION)
-    organizations = organizations.order_by("kind", "name")
+    # The region's units, then those of the regions directly below (named with their region).
+    organizations = plan_units(plan.region)
     initial = [
         {"organization": a.organization, "role": a.role}
         for a in measure.assignments.select_related("organization")

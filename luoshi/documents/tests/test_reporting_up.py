@@ -1,8 +1,9 @@
 """Reporting up in the same deployment (issue 23): 山东省's plan assigns three of its measures to
 枣庄市's 市发展改革委; the city's plan (the seed) carries out two of them (province 十、1 by the
 city's 十、2, province 十、2 by the city's 十、6, as test_lineage's hand mapping says) and the city
-accepted its 市邮政管理局's October and November reports on them. The province reports by quarter:
-the unit's reporter drafts its fourth-quarter report on the province's plan from November, edits it, the unit's head signs it off, it is submitted.
+accepted its 市邮政管理局's October and November reports on them. The province reports by
+quarter: the unit's reporter drafts its fourth-quarter report on the province's plan from
+November, edits it, the unit's head signs it off, it is submitted.
 
 Seen on 5 December 2026."""
 
@@ -19,7 +20,7 @@ from luoshi.orgs.models import Organization
 from luoshi.orgs.services import get_or_create_region
 from luoshi.plans.models import Measure
 from luoshi.plans.seed import SEED
-from luoshi.plans.services import import_plan, set_measure_departments
+from luoshi.plans.services import import_plan
 from luoshi.reporting import services
 from luoshi.reporting.models import Report
 from luoshi.testing import at, department, fill, make_user, track
@@ -58,7 +59,7 @@ def submit(reporter, head, report) -> Report:
 
 
 @pytest.fixture
-def chain(region, settings, early_december):
+def chain(client_for, region, settings, early_december):
     """The province's plan, the city's implementing it, the city's November accepted."""
     province = get_or_create_region("山东省")
     region.parent = province
@@ -71,13 +72,17 @@ def chain(region, settings, early_december):
     city_plan = import_plan(parsed, source_name=SEED.name, source_text=text)
     province_coordinator = make_user("sd_coord", "coordinator", province_plan.coordinator)
     drc, commerce = department("市发展改革委"), department("市商务局")
+    # The province's coordinator picks the city's units on the measure edit page, where they
+    # are named with their region.
+    client = client_for(province_coordinator)
     for task, no, unit in [("十", 1, drc), ("十", 2, drc), ("十一", 1, drc), ("十一", 2, commerce)]:
-        set_measure_departments(
-            province_coordinator,
-            measure_of(province_plan, task, no),
-            [(unit, "lead")],
-            needs_review=False,
+        edit = reverse("plans:measure_edit", args=[measure_of(province_plan, task, no).pk])
+        assert f'<option value="{unit.pk}">枣庄市 · {unit.name}</option>' in (
+            client.get(edit).content.decode()
         )
+        data = {"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "0"}
+        data.update({"form-0-organization": unit.pk, "form-0-role": "lead"})
+        assert client.post(edit, data).status_code == 302
     for plan in (province_plan, city_plan):
         track(plan, settings, datetime.date(2026, 10, 1), on=at(2026, 11, 1, 9))
     # The city: 市邮政管理局's October and November on its 十、2 and 十、6, both accepted;
@@ -187,6 +192,22 @@ def test_a_second_click_overwrites_nothing(client_for, chain):
     assert "没有可新生成的内容。" in page
     assert "已有内容，未改动：十、1.、十、2.。" in page
     assert progress(report) == {"十、1.": PROVINCE_10_1, "十、2.": "已写好的内容。", "十一、1.": ""}
+
+
+def test_nothing_is_drafted_from_what_the_city_has_not_accepted(client_for, chain):
+    post_reports = Report.objects.filter(
+        period__plan__region__name="枣庄市",
+        organization=department("市邮政管理局"),
+        status="accepted",
+    )
+    for report in post_reports:
+        services.reopen(chain["city_coordinator"], report, "请补充数据。")
+    report = chain["report"]
+    response = client_for(chain["reporter"]).post(url(report), follow=True)
+    page = response.content.decode()
+    assert "没有可新生成的内容。" in page
+    assert "本级本期尚无已验收的落实情况：十、1.、十、2.。" in page
+    assert progress(report) == {"十、1.": "", "十、2.": "", "十一、1.": ""}
 
 
 def test_a_report_whose_measures_nothing_carries_out_is_refused_in_chinese(client_for, chain):
