@@ -127,6 +127,7 @@ def chain(client_for, region, settings, early_december):
         "reporter": make_user("drc_reporter", "reporter", drc),
         "head": make_user("drc_head", "approver", drc),
         "city_coordinator": city_coordinator,
+        "province_coordinator": province_coordinator,
         "measures": [
             measure_of(province_plan, t, n) for t, n in [("十", 1), ("十", 2), ("十一", 1)]
         ],
@@ -178,6 +179,8 @@ def test_the_city_unit_drafts_its_report_on_the_province_plan_and_submits_it(
     report = submit(reporter, chain["head"], report)
     assert report.status == Report.Status.SUBMITTED and not report.late
     assert progress(report)["十、1."] == PROVINCE_10_1 + "下步再建20组。"
+    # The province reviews it as any report of its plan.
+    assert services.accept(chain["province_coordinator"], report).status == Report.Status.ACCEPTED
 
 
 def test_a_second_click_overwrites_nothing(client_for, chain):
