@@ -42,6 +42,7 @@ test: setup-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Page times, query counts, throughput ratios and document times at city and province scale,
+# the roll-up pages on a province of 16 cities × 10 districts (bench/cascade.py),
 # and luoshi beside Redmine (bench/peer.py; it says so and goes on when Redmine cannot be had)
 # (bench/run.py; BENCH_ARGS=--quick for a short run; results in bench/results/latest.json);
 # then the importer's accuracy on documents with a known plan, its speed on the seed, and OCR's

@@ -1,6 +1,7 @@
 """`make bench`: luoshi's figures at city and province scale, in one run.
 
     .venv/bin/python -m bench.run [--quick] [--keep] [--seconds N] [--no-province]
+                                  [--no-cascade | --only-cascade]
 
 1. city on SQLite (a file in a temp dir): data, page times and query counts, imports;
 2. city on PostgreSQL (database luoshi_bench_city): the same, plus documents and throughput;
@@ -10,6 +11,9 @@
 5. luoshi beside Redmine, page for page, loaded alternately (bench/peer.py), when the peer's
    scripts (../shared/peer), apt-get and root are there (it says so when not; --no-peer).
 6. the entry quality flags' precision and recall on a hand-labelled set (bench/entry_flags.py).
+7. the cascade (bench/cascade.py): a province, 16 cities, 10 districts each, and 16 × 3; the
+   roll-up pages' times and query counts at both sizes (--no-cascade to leave it out;
+   --only-cascade runs it alone and merges its `cascade` key into latest.json).
 Each step is a fresh database and a separate process (bench/scale.py). Results go to
 bench/results/<UTC time>.json (everything) and bench/results/latest.json (the summary), and
 are printed. PostgreSQL is reached as postgres@127.0.0.1 (PGHOST/PGUSER/PGPORT to change it);
@@ -172,6 +176,8 @@ def checks(latest: dict) -> list[dict]:
         for key in ("queries", "first_queries"):
             for page, value in latest["growth"][key].items():
                 check(f"{page} {key} do not grow city → province", value, value <= 1)
+    if latest.get("cascade"):
+        found += cascade_checks(latest["cascade"])
     if latest.get("cluster"):
         cluster = latest["cluster"]
         check(
@@ -185,6 +191,142 @@ def checks(latest: dict) -> list[dict]:
             cluster["passed"],
         )
     return found
+
+
+def run_cascade(args) -> dict:
+    """bench/cascade.py at 16 × 10 and 16 × 3 districts, each on a fresh database (SQLite when
+    PostgreSQL is not there): the roll-up pages' figures side by side."""
+    print(
+        "\n== The cascade: a province, 16 cities × 10 districts, and × 3 (bench/cascade.py)",
+        flush=True,
+    )
+    started = time.perf_counter()
+    pg = shutil.which("psql") is not None and psql("SELECT 1")
+    tmp = Path(tempfile.mkdtemp(prefix="luoshi-cascade-"))
+    runs = {}
+    try:
+        for name in ("cascade", "small"):
+            db = f"luoshi_bench_cascade_{name}"
+            url = pg_url(db) if pg and fresh_pg(db) else f"sqlite:///{tmp / name}.sqlite3"
+            out = tmp / f"{name}.json"
+            env = dict(
+                os.environ,
+                DJANGO_SETTINGS_MODULE="bench.settings",
+                DATABASE_URL=url,
+                LUOSHI_VAR_DIR=str(tmp / f"var-{name}"),
+                PYTHONPATH=str(ROOT),
+            )
+            env.pop("REDIS_URL", None)  # each process its own cache: nothing carried over
+            command = [sys.executable, "-m", "bench.cascade", name, "--out", str(out)]
+            if args.quick:
+                command.append("--quick")
+            print(f"--- {name} on {url.split(':')[0]}: {' '.join(command[2:])}", flush=True)
+            subprocess.run(command, cwd=ROOT, env=env, check=True)
+            runs[name] = json.loads(out.read_text(encoding="utf-8"))
+    finally:
+        if pg and not args.keep:
+            for name in ("cascade", "small"):
+                psql(f"DROP DATABASE IF EXISTS luoshi_bench_cascade_{name}")
+        shutil.rmtree(tmp, ignore_errors=True)
+    keep = (
+        "status",
+        "p50_ms",
+        "p95_ms",
+        "queries",
+        "first_ms",
+        "first_queries",
+        "uncached",
+        "regions_named",
+    )
+    return {
+        "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "quick": args.quick,
+        "machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()},
+        "db": runs["cascade"]["db"],
+        "total_s": round(time.perf_counter() - started, 1),
+        "sizes": {
+            name: {**run["data"], "generate_s": run["generate_s"]} for name, run in runs.items()
+        },
+        "pages": {
+            name: {
+                page: {k: figures[k] for k in keep if k in figures}
+                for page, figures in run["pages"].items()
+            }
+            for name, run in runs.items()
+        },
+    }
+
+
+def cascade_checks(cascade: dict) -> list[dict]:
+    """The roll-up pages: the same query counts at 16 × 3 and 16 × 10 districts (the request
+    served warm, the first, and each with the cache emptied); p95 at 16 × 10, cache emptied
+    each time, under the province target."""
+    found = []
+    big, small = cascade["pages"]["cascade"], cascade["pages"]["small"]
+    for page, figures in big.items():
+        for key in ("queries", "first_queries", "uncached"):
+            if key == "uncached":
+                value = [small[page][key]["queries"], figures[key]["queries"]]
+            else:
+                value = [small[page][key], figures[key]]
+            found.append(
+                {
+                    "target": f"cascade {page} {key.replace('uncached', 'uncached queries')} "
+                    "equal at 16 × 3 and 16 × 10 districts",
+                    "value": value,
+                    "met": value[0] == value[1],
+                }
+            )
+        value = figures["uncached"]["p95_ms"]
+        found.append(
+            {
+                "target": f"cascade {page} p95 < {PROVINCE_P95_MS} ms (16 × 10, uncached)",
+                "value": value,
+                "met": value is not None and value < PROVINCE_P95_MS,
+            }
+        )
+    return found
+
+
+def cascade_table(cascade: dict) -> str:
+    sizes = cascade["sizes"]
+    lines = [
+        f"\ncascade on {cascade['db']} ({cascade['total_s']} s): "
+        + "; ".join(
+            f"{name}: {s['cities']} cities, {s['districts']} districts, {s['measures']} measures,"
+            f" {s['reports']} reports, {s['entries']} entries"
+            for name, s in sizes.items()
+        ),
+        f"  {'page':18} {'p50 ms':>8} {'p95 ms':>8} {'uncached p95':>13} {'queries':>12}"
+        f" {'first q':>12} {'uncached q':>12}   (16 × 3 → 16 × 10)",
+    ]
+    big, small = cascade["pages"]["cascade"], cascade["pages"]["small"]
+    for page, f in big.items():
+        lines.append(
+            f"  {page:18} {f.get('p50_ms', '-'):>8} {f.get('p95_ms', '-'):>8} "
+            f"{f['uncached']['p95_ms']:>13} "
+            f"{small[page]['queries']:>5} → {f['queries']:<4} "
+            f"{small[page]['first_queries']:>5} → {f['first_queries']:<4} "
+            f"{small[page]['uncached']['queries']:>5} → {f['uncached']['queries']:<4}"
+        )
+    return "\n".join(lines)
+
+
+def only_cascade(args) -> int:
+    """The cascade alone, merged into latest.json (its other keys kept)."""
+    path = RESULTS / "latest.json"
+    latest = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    latest["cascade"] = run_cascade(args)
+    kept = [t for t in latest.get("targets", []) if not t["target"].startswith("cascade ")]
+    latest["targets"] = kept + cascade_checks(latest["cascade"])
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(latest, ensure_ascii=False, indent=2, default=str), "utf-8")
+    print(cascade_table(latest["cascade"]))
+    for item in cascade_checks(latest["cascade"]):
+        mark = {True: "met ", False: "MISS", None: "n/a "}[item["met"]]
+        print(f"  [{mark}] {item['target']}: {item['value']}")
+    print("\nmerged into bench/results/latest.json (key: cascade)")
+    return 0
 
 
 def table(latest: dict) -> str:
@@ -213,6 +355,8 @@ def table(latest: dict) -> str:
                 f"  throughput rps {s['throughput_rps']} → ratio {s['throughput_ratio']}"
                 f" (dashboard endpoint {s['dashboard_endpoint']})"
             )
+    if latest.get("cascade"):
+        lines.append(cascade_table(latest["cascade"]))
     lines.append(
         f"\nimport_ms {latest['import_ms']}  docx_ms {latest['docx_ms']}  "
         f"xlsx_ms {latest['xlsx_ms']}"
@@ -289,6 +433,14 @@ def main(argv=None) -> int:
     parser.add_argument("--no-peer", action="store_true", help="leave out the Redmine peer")
     parser.add_argument("--no-cluster", action="store_true", help="leave out the two hosts")
     parser.add_argument(
+        "--no-cascade", action="store_true", help="leave out the province × cities × districts"
+    )
+    parser.add_argument(
+        "--only-cascade",
+        action="store_true",
+        help="run only the cascade (bench/cascade.py) and merge it into latest.json",
+    )
+    parser.add_argument(
         "--rerun-throughput",
         action="store_true",
         help="measure the throughput again on the databases kept by a run with --keep and add "
@@ -298,6 +450,8 @@ def main(argv=None) -> int:
     seconds = args.seconds or (3 if args.quick else 6)
     if args.rerun_throughput:
         return rerun_throughput(args, seconds)
+    if args.only_cascade:
+        return only_cascade(args)
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="luoshi-bench-"))
     results = {}
@@ -353,6 +507,10 @@ def main(argv=None) -> int:
     if "province" in results:
         latest["scale"]["province"] = summary(results["province"])
         latest["growth"] = growth(city, latest["scale"]["province"])
+    if args.no_cascade:
+        print("\n== The cascade: left out (--no-cascade)", flush=True)
+    else:
+        latest["cascade"] = run_cascade(args)
     latest["cluster"] = None if args.no_cluster else run_cluster(args.quick)
     if not args.no_peer:
         from bench import peer
