@@ -50,6 +50,7 @@ class DistrictEntry:
     late: bool  # submitted after the district's due day
     behind: bool  # the accepted entry says 滞后
     progress: str  # the accepted text, else ""
+    period: Period | None = None  # the district's period judged (its month), if it has one
 
     @property
     def label(self) -> str:
@@ -89,6 +90,17 @@ class Rollup:
                 why = MISSING if entry.state == MISSING else LATE if entry.late else BEHIND
                 by_reason.setdefault(why, []).append(entry.region)
         return [(why, by_reason[why]) for why in (MISSING, LATE, BEHIND) if why in by_reason]
+
+    def regions(self) -> list[str]:
+        """The districts that carry out any of the measures, by name in code points."""
+        return sorted({e.region for found in self.measures.values() for e in found})
+
+    def by_region(self, measure_id: int) -> dict[str, list[DistrictEntry]]:
+        """{district: its answers} on the city measure (a district may split it in several)."""
+        found: dict[str, list[DistrictEntry]] = defaultdict(list)
+        for entry in self.measures.get(measure_id, []):
+            found[entry.region].append(entry)
+        return dict(found)
 
     def summary(self) -> list[tuple[Measure, int, int]]:
         """[(city measure, districts that reported, districts behind or late)], in order."""
@@ -166,13 +178,9 @@ def measure_rollup(
     result = defaultdict(list)
     for child in children:
         plan_of = child.key_task.plan
-        result[child.parent_id].append(
-            _judge(
-                child,
-                plan_of.region.name,
-                theirs.get(plan_of.pk),
-                entries.get(child.pk, []),
-                today,
-            )
+        judged = _judge(
+            child, plan_of.region.name, theirs.get(plan_of.pk), entries.get(child.pk, []), today
         )
+        judged.period = theirs.get(plan_of.pk)
+        result[child.parent_id].append(judged)
     return Rollup(period, dict(result))
