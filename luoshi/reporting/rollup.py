@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from luoshi.orgs.models import Organization
 from luoshi.orgs.services import under
 from luoshi.plans.models import Assignment, Measure, Plan
 from luoshi.reporting.models import Period, Report, ReportEntry
@@ -184,3 +185,63 @@ def measure_rollup(
         judged.period = theirs.get(plan_of.pk)
         result[child.parent_id].append(judged)
     return Rollup(period, dict(result))
+
+
+@dataclass
+class CollectiveReceipt:
+    """A collective the city plan assigns (各区（市）政府), its members units of the districts:
+    its expected report counts as received for the roll-up's month when every member's district
+    reported (accepted or submitted) on each of its measures carrying out the collective's."""
+
+    name: str  # 各区（市）政府
+    measures: list[Measure]  # the city measures assigned to it, in order
+    missing: list[str]  # the member districts that have not, by name in code points
+
+    @property
+    def received(self) -> bool:
+        return not self.missing
+
+
+def collective_receipts(plan: Plan, below: Rollup) -> list[CollectiveReceipt]:
+    """The collectives assigned on the city plan's measures the districts carry out (`below`,
+    the plan's roll-up), whose members are units (or regions) directly below the plan's region.
+    A member district with no measure carrying one of them out has not reported either. One
+    query, none when no district carries out the plan."""
+    if not below.measures:
+        return []
+    rows = Assignment.objects.filter(
+        measure__in=list(below.measures), organization__kind=Organization.Kind.COLLECTIVE
+    ).values_list(
+        "measure_id",
+        "organization__name",
+        "organization__members__kind",
+        "organization__members__name",
+        "organization__members__parent_id",
+        "organization__members__parent__name",
+        "organization__members__parent__kind",
+        "organization__members__parent__parent_id",
+    )
+    measures, regions = defaultdict(set), defaultdict(set)
+    for measure_id, name, kind, member, parent_id, parent, parent_kind, grandparent_id in rows:
+        if kind == Organization.Kind.REGION and parent_id == plan.region_id:
+            region = member  # the district itself
+        elif parent_kind == Organization.Kind.REGION and grandparent_id == plan.region_id:
+            region = parent  # a unit of the district: 薛城区人民政府
+        else:
+            continue  # not a member below: a city office, or no member at all
+        measures[name].add(measure_id)
+        regions[name].add(region)
+    receipts = []
+    for name in sorted(regions):
+        missing = set()
+        for measure_id in measures[name]:
+            answered = {
+                region
+                for region, found in below.by_region(measure_id).items()
+                if all(e.state in (ACCEPTED, SUBMITTED) for e in found)
+            }
+            missing |= regions[name] - answered
+        city = [below.measures[pk][0].measure.parent for pk in measures[name]]
+        city.sort(key=lambda m: (m.key_task.no, m.no))
+        receipts.append(CollectiveReceipt(name, city, sorted(missing)))
+    return receipts
