@@ -347,6 +347,11 @@ def with_regions_below(plans):
     return plans.annotate(has_regions_below=Exists(carried))
 
 
+def has_regions_below(plan: Plan) -> bool:
+    """Whether measures of other plans carry out the plan's (one query)."""
+    return Measure.objects.filter(parent__key_task__plan=plan).exists()
+
+
 @dataclass
 class LevelRow:
     measure: Measure

@@ -120,6 +120,7 @@ def plan_dashboard(request, pk):
         "plan": plan,
         "can_review": can_edit_plan(request.user, plan),
         "sample": services.has_sample_data(plan),
+        "regions_below": services.has_regions_below(plan),
     }
     return render(request, "insights/plan.html", context)
 

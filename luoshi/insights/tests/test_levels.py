@@ -27,8 +27,10 @@ NOVEMBER = datetime.date(2026, 11, 1)
 
 
 @pytest.fixture
-def early_december():
-    with time_machine.travel(at(2026, 12, 2, 10), tick=False):
+def early_december(request):
+    """2 December 2026, 10:00; the clock ticks in a browser test (its session must not stop)."""
+    ticking = request.node.get_closest_marker("browser") is not None
+    with time_machine.travel(at(2026, 12, 2, 10), tick=ticking):
         yield
 
 
@@ -224,3 +226,19 @@ def test_the_page_reads_as_many_queries_with_five_districts_as_with_three(client
         "南区": ("missing", "red"),
         "西区": ("submitted", "yellow"),
     }
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_in_a_browser_the_city_follows_a_districts_light_to_its_text(
+    live_server, logged_in_page, city
+):
+    page = logged_in_page(city["coordinator"].username, next="/insights/")
+    page.get_by_test_id("levels-links").get_by_role("link").click()
+    page.wait_for_url(f"**{levels_url(city['plan'])}")
+    page.locator('[data-measure="十、3."] a[data-region="东区"]').click()
+    east = city["districts"]["东区"]
+    page.wait_for_url(f"**/reporting/measures/{ten_three(east).pk}/#period-{november(east).pk}")
+    month = page.locator(f"#period-{november(east).pk} + *")  # the month's table
+    assert "东区：已建成服务站12个。" in month.inner_text()
+    assert page.errors == []
