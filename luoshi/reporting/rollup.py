@@ -13,6 +13,11 @@ measure is judged in the district plan's period covering the first day of the ci
 - waiting (尚未报送): nothing submitted, not due yet (or the district has no such period): no light.
 
 Behind or late: yellow or red. A constant number of queries whatever the number of districts.
+
+A collective of the districts the city assigns (各区（市）政府) counts as received for that month
+when every member's district reported on the measures carrying out its own
+(`collective_receipts`). The same roll-up, of a province plan, gives each city's answer: one
+level down at a time (the dashboard per level, luoshi.insights).
 """
 
 import datetime
