@@ -243,6 +243,9 @@ def test_in_a_browser_the_dashboard_shows_the_districts_behind_or_late(
     assert page.errors == []
 
 
+DEPARTMENT = Organization.Kind.DEPARTMENT
+
+
 def _collective(city, names: list[str]):
     """各区（市）政府 with the governments of the districts `names` (and 市政府办公室, a city
     office), assigned on the city's 十.3 beside its departments."""
@@ -250,10 +253,12 @@ def _collective(city, names: list[str]):
         kind=Organization.Kind.COLLECTIVE, name="各区（市）政府", parent=city["region"]
     )
     collective.members.add(
-        Organization.objects.create(name="市政府办公室", parent=city["region"]),
+        Organization.objects.create(kind=DEPARTMENT, name="市政府办公室", parent=city["region"]),
         *(
             Organization.objects.create(
-                name=f"{name}人民政府", parent=get_or_create_region(name, parent=city["region"])
+                kind=DEPARTMENT,
+                name=f"{name}人民政府",
+                parent=get_or_create_region(name, parent=city["region"]),
             )
             for name in names
         ),
