@@ -103,6 +103,7 @@ decided  # plans/lineage.py, Link: plans/_draft_parent.html (chosen or unlinked 
 chosen_doc  # plans/lineage.py, Link: plans/_draft_parent.html
 chosen_code  # plans/lineage.py, Link: plans/_draft_parent.html
 implementing_plan  # plans/models.py, Delegation: plans/send_down.html, plans/plan_list.html
+received  # reporting/rollup.py, CollectiveReceipt: reporting/matrix.html
 
 # --- API schema fields: django-ninja serializes them -------------------------------------------
 measure_code  # api/api.py: an entry's measure code

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When, Window
 from django.db.models.functions import RowNumber, TruncMonth
 
 from luoshi.orgs.models import User
 from luoshi.plans.models import Assignment, Measure, Plan, Target
 from luoshi.plans.services import plans_for_user
+from luoshi.reporting import rollup
 from luoshi.reporting.builder import SAMPLE_MARK
 from luoshi.reporting.models import Period, Report, ReportEntry, TargetActual
 from luoshi.reporting.services import ReportState, report_matrix
@@ -334,3 +335,54 @@ def red_and_yellow(plan: Plan, today: datetime.date) -> dict[str, list[dict]]:
     for rows in result.values():
         rows.sort(key=lambda row: rank[row["light"].colour])
     return result
+
+
+# --- A dashboard per level (issue 23) ---------------------------------------------------------
+
+
+def with_regions_below(plans):
+    """`plans` annotated with `has_regions_below`: whether a plan's measures are carried out by
+    measures of another plan (`Measure.parent`), so it has a dashboard per level. No query more."""
+    carried = Measure.objects.filter(parent__key_task__plan=OuterRef("pk"))
+    return plans.annotate(has_regions_below=Exists(carried))
+
+
+def has_regions_below(plan: Plan) -> bool:
+    """Whether measures of other plans carry out the plan's (one query)."""
+    return Measure.objects.filter(parent__key_task__plan=plan).exists()
+
+
+@dataclass
+class LevelRow:
+    measure: Measure
+    cells: list[list[rollup.DistrictEntry]]  # per region of the grid: its answers, or none
+
+
+@dataclass
+class LevelGrid:
+    period: Period | None  # the plan's month spoken of (rollup.rollup_period)
+    regions: list[str]  # the regions below whose measures carry out the plan's
+    rows: list[LevelRow]  # every measure of the plan, in order
+    further: set[int]  # the regions' measures carried out in their turn further down
+
+
+def level_grid(plan: Plan, today: datetime.date) -> LevelGrid:
+    """Each measure of `plan` with each region below's answers on the measures carrying it out
+    (luoshi.reporting.rollup), for the roll-up's month: the province sees its cities, a city
+    its districts. Six queries at most, whatever the number of regions."""
+    measures = list(
+        Measure.objects.filter(key_task__plan=plan)
+        .select_related("key_task")
+        .order_by("key_task__no", "no")
+    )
+    below = rollup.measure_rollup(plan, today)
+    regions = below.regions()
+    rows = []
+    for measure in measures:
+        found = below.by_region(measure.pk)
+        rows.append(LevelRow(measure, [found.get(name, []) for name in regions]))
+    theirs = [e.measure.pk for found in below.measures.values() for e in found]
+    further = set()
+    if theirs:
+        further = set(Measure.objects.filter(parent__in=theirs).values_list("parent_id", flat=True))
+    return LevelGrid(below.period, regions, rows, further)

@@ -106,8 +106,10 @@ def _plan(request, pk):
 @require_GET
 @dashboard_view
 def index(request):
-    plans = list(services.dashboard_plans(request.user).order_by("-issue_date", "-pk"))
-    return render(request, "insights/index.html", {"plans": plans})
+    plans = services.with_regions_below(services.dashboard_plans(request.user))
+    plans = list(plans.order_by("-issue_date", "-pk"))
+    levels = [plan for plan in plans if plan.has_regions_below]
+    return render(request, "insights/index.html", {"plans": plans, "levels": levels})
 
 
 @require_GET
@@ -118,8 +120,19 @@ def plan_dashboard(request, pk):
         "plan": plan,
         "can_review": can_edit_plan(request.user, plan),
         "sample": services.has_sample_data(plan),
+        "regions_below": services.has_regions_below(plan),
     }
     return render(request, "insights/plan.html", context)
+
+
+@require_GET
+@dashboard_view
+def levels(request, pk):
+    """A dashboard per level (issue 23): each measure of the plan with a light per region
+    below carrying it out; a light opens that region's measure."""
+    plan = _plan(request, pk)
+    grid = services.level_grid(plan, clock.today())
+    return render(request, "insights/levels.html", {"plan": plan, "grid": grid})
 
 
 # --- Across plans -----------------------------------------------------------------------------

@@ -13,6 +13,11 @@ measure is judged in the district plan's period covering the first day of the ci
 - waiting (尚未报送): nothing submitted, not due yet (or the district has no such period): no light.
 
 Behind or late: yellow or red. A constant number of queries whatever the number of districts.
+
+A collective of the districts the city assigns (各区（市）政府) counts as received for that month
+when every member's district reported on the measures carrying out its own
+(`collective_receipts`). The same roll-up, of a province plan, gives each city's answer: one
+level down at a time (the dashboard per level, luoshi.insights).
 """
 
 import datetime
@@ -22,6 +27,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from luoshi.orgs.models import Organization
 from luoshi.orgs.services import under
 from luoshi.plans.models import Assignment, Measure, Plan
 from luoshi.reporting.models import Period, Report, ReportEntry
@@ -50,6 +56,7 @@ class DistrictEntry:
     late: bool  # submitted after the district's due day
     behind: bool  # the accepted entry says 滞后
     progress: str  # the accepted text, else ""
+    period: Period | None = None  # the district's period judged (its month), if it has one
 
     @property
     def label(self) -> str:
@@ -89,6 +96,17 @@ class Rollup:
                 why = MISSING if entry.state == MISSING else LATE if entry.late else BEHIND
                 by_reason.setdefault(why, []).append(entry.region)
         return [(why, by_reason[why]) for why in (MISSING, LATE, BEHIND) if why in by_reason]
+
+    def regions(self) -> list[str]:
+        """The districts that carry out any of the measures, by name in code points."""
+        return sorted({e.region for found in self.measures.values() for e in found})
+
+    def by_region(self, measure_id: int) -> dict[str, list[DistrictEntry]]:
+        """{district: its answers} on the city measure (a district may split it in several)."""
+        found: dict[str, list[DistrictEntry]] = defaultdict(list)
+        for entry in self.measures.get(measure_id, []):
+            found[entry.region].append(entry)
+        return dict(found)
 
     def summary(self) -> list[tuple[Measure, int, int]]:
         """[(city measure, districts that reported, districts behind or late)], in order."""
@@ -166,13 +184,69 @@ def measure_rollup(
     result = defaultdict(list)
     for child in children:
         plan_of = child.key_task.plan
-        result[child.parent_id].append(
-            _judge(
-                child,
-                plan_of.region.name,
-                theirs.get(plan_of.pk),
-                entries.get(child.pk, []),
-                today,
-            )
+        judged = _judge(
+            child, plan_of.region.name, theirs.get(plan_of.pk), entries.get(child.pk, []), today
         )
+        judged.period = theirs.get(plan_of.pk)
+        result[child.parent_id].append(judged)
     return Rollup(period, dict(result))
+
+
+@dataclass
+class CollectiveReceipt:
+    """A collective the city plan assigns (各区（市）政府), its members units of the districts:
+    its expected report counts as received for the roll-up's month when every member's district
+    reported (accepted or submitted) on each of its measures carrying out the collective's."""
+
+    name: str  # 各区（市）政府
+    measures: list[Measure]  # the city measures assigned to it, in order
+    missing: list[str]  # the member districts that have not, by name in code points
+
+    @property
+    def received(self) -> bool:
+        return not self.missing
+
+
+def collective_receipts(plan: Plan, below: Rollup) -> list[CollectiveReceipt]:
+    """The collectives assigned on the city plan's measures the districts carry out (`below`,
+    the plan's roll-up), whose members are units (or regions) directly below the plan's region.
+    A member district with no measure carrying one of them out has not reported either. One
+    query, none when no district carries out the plan."""
+    if not below.measures:
+        return []
+    rows = Assignment.objects.filter(
+        measure__in=list(below.measures), organization__kind=Organization.Kind.COLLECTIVE
+    ).values_list(
+        "measure_id",
+        "organization__name",
+        "organization__members__kind",
+        "organization__members__name",
+        "organization__members__parent_id",
+        "organization__members__parent__name",
+        "organization__members__parent__kind",
+        "organization__members__parent__parent_id",
+    )
+    measures, regions = defaultdict(set), defaultdict(set)
+    for measure_id, name, kind, member, parent_id, parent, parent_kind, grandparent_id in rows:
+        if kind == Organization.Kind.REGION and parent_id == plan.region_id:
+            region = member  # the district itself
+        elif parent_kind == Organization.Kind.REGION and grandparent_id == plan.region_id:
+            region = parent  # a unit of the district: 薛城区人民政府
+        else:
+            continue  # not a member below: a city office, or no member at all
+        measures[name].add(measure_id)
+        regions[name].add(region)
+    receipts = []
+    for name in sorted(regions):
+        missing = set()
+        for measure_id in measures[name]:
+            answered = {
+                region
+                for region, found in below.by_region(measure_id).items()
+                if all(e.state in (ACCEPTED, SUBMITTED) for e in found)
+            }
+            missing |= regions[name] - answered
+        city = [below.measures[pk][0].measure.parent for pk in measures[name]]
+        city.sort(key=lambda m: (m.key_task.no, m.no))
+        receipts.append(CollectiveReceipt(name, city, sorted(missing)))
+    return receipts

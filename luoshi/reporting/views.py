@@ -606,9 +606,11 @@ def matrix(request, pk):
         "labels": labels,
         "can_review": can_edit_plan(request.user, plan),
         "pending_closures": queries.pending_closure_count(plan),
-        # The districts' answers on the measures they carry out (issue 23), counted.
-        "rollup": rollup.measure_rollup(plan, today, periods=window.periods),
     }
+    # The districts' answers on the measures they carry out (issue 23), counted, and the
+    # collectives whose members are the districts, received when all of them reported.
+    context["rollup"] = rollup.measure_rollup(plan, today, periods=window.periods)
+    context["collectives"] = rollup.collective_receipts(plan, context["rollup"])
     return render(request, "reporting/matrix.html", context)
 
 

@@ -303,8 +303,8 @@ def test_the_dashboard_pages_have_a_pinned_query_count(
     client_for, coordinator, tracked, django_assert_num_queries
 ):
     client = client_for(coordinator)
-    # Session, user, plan, sample data?, the user's organization (base.html).
-    with django_assert_num_queries(4):
+    # Session, user (with its organization), plan, sample data?, regions below?
+    with django_assert_num_queries(5):
         client.get(dashboard_url("plan", tracked))
     with django_assert_num_queries(3):
         client.get(dashboard_url("index"))

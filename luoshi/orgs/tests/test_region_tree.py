@@ -127,6 +127,7 @@ def _reads(plan, report):
         reverse("insights:plan", args=[plan.pk]),
         reverse("insights:progress_data", args=[plan.pk]),
         reverse("insights:heatmap_data", args=[plan.pk]),
+        reverse("insights:levels", args=[plan.pk]),
         reverse("supervision:scores", args=[plan.pk]),
         reverse("documents:plan", args=[plan.pk]),
         reverse("documents:report", args=[plan.pk, period.pk]),

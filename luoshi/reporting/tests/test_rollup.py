@@ -20,6 +20,7 @@ from django.urls import reverse
 from luoshi.orgs.models import Organization
 from luoshi.orgs.services import get_or_create_region
 from luoshi.plans.models import Measure
+from luoshi.plans.services import set_measure_departments
 from luoshi.reporting import services
 from luoshi.reporting.models import Report
 from luoshi.testing import at, dashboard_json, district_plan, file_report, make_user, track
@@ -173,8 +174,8 @@ def test_the_pages_queries_do_not_grow_with_the_districts(client_for, city, name
     # The measure: session, user, measure, data version, its periods' count (the city has no
     # entry), targets, assignments; the matrix: its six; the lights: their 13
     # (insights/tests/test_dashboard.py). Then the districts' measures, the city's periods
-    # (the matrix has them), the districts' periods, their entries.
-    pinned = {"reporting:measure": 11, "reporting:matrix": 9, "insights:lights_data": 17}[name]
+    # (the matrix has them), the districts' periods, their entries; the matrix's collectives.
+    pinned = {"reporting:measure": 11, "reporting:matrix": 10, "insights:lights_data": 17}[name]
     target = city_measure().pk if name == "reporting:measure" else city["plan"].pk
 
     def count():
@@ -240,3 +241,69 @@ def test_in_a_browser_the_dashboard_shows_the_districts_behind_or_late(
     section = page.get_by_test_id("rollup")
     assert "东区：已建成村级寄递物流综合服务站12个。" in section.inner_text()
     assert page.errors == []
+
+
+DEPARTMENT = Organization.Kind.DEPARTMENT
+
+
+def _collective(city, names: list[str]):
+    """各区（市）政府 with the governments of the districts `names` (and 市政府办公室, a city
+    office), assigned on the city's 十.3 beside its departments."""
+    collective = Organization.objects.create(
+        kind=Organization.Kind.COLLECTIVE, name="各区（市）政府", parent=city["region"]
+    )
+    collective.members.add(
+        Organization.objects.create(kind=DEPARTMENT, name="市政府办公室", parent=city["region"]),
+        *(
+            Organization.objects.create(
+                kind=DEPARTMENT,
+                name=f"{name}人民政府",
+                parent=get_or_create_region(name, parent=city["region"]),
+            )
+            for name in names
+        ),
+    )
+    measure = city_measure()
+    departments = [(a.organization, a.role) for a in measure.assignments.all()]
+    set_measure_departments(
+        city["coordinator"], measure, [*departments, (collective, "co")], needs_review=False
+    )
+
+
+def _collectives(client, city) -> dict[str, tuple[str, str]]:
+    """{collective: (received?, what the matrix says of it)}."""
+    page = client.get(reverse("reporting:matrix", args=[city["plan"].pk])).content.decode()
+    section = page.split('data-testid="collectives"')[1].split("</ul>")[0]
+    found = re.findall(r'data-collective="(.+?)" data-received="(.)">(.*?)</li>', section, re.S)
+    return {name: (received, re.sub(r"<.*?>", "", said)) for name, received, said in found}
+
+
+def test_a_collective_of_the_districts_is_received_when_every_member_reported(client_for, city):
+    # 东区 accepted, 西区 submitted late: both reported; 南区 did not.
+    _collective(city, ["东区", "西区", "南区"])
+    client = client_for(city["coordinator"])
+    assert _collectives(client, city) == {
+        "各区（市）政府": ("0", "各区（市）政府（十、3.）：尚未收齐，未报送： 南区")
+    }
+    south = get_or_create_region("南区")
+    post = Organization.objects.get(parent=south, name="市邮政管理局")
+    report = Report.objects.get(
+        period__plan__region=south, period__start=datetime.date(2026, 11, 1), organization=post
+    )
+    file_report(
+        report,
+        make_user("南区_post", "reporter", post),
+        make_user("南区_post_head", "approver", post),
+        when=at(2026, 12, 1, 10),
+        text="南区：补报。",
+    )
+    assert _collectives(client, city) == {
+        "各区（市）政府": ("1", "各区（市）政府（十、3.）：视为已收到（各成员均已报送）")
+    }
+
+
+def test_a_member_district_without_a_plan_carrying_it_out_is_missing(client_for, city):
+    _collective(city, ["东区", "西区", "北区"])
+    assert _collectives(client_for(city["coordinator"]), city) == {
+        "各区（市）政府": ("0", "各区（市）政府（十、3.）：尚未收齐，未报送： 北区")
+    }
