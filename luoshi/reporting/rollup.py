@@ -140,6 +140,8 @@ def measure_rollup(
     children = Measure.objects.filter(
         under("key_task__plan__region", plan.region_id, itself=False)
     ).select_related("key_task__plan__region", "parent__key_task")
+    # Each district plan's issued text (kilobytes, once per row) is never shown here.
+    children = children.defer("key_task__plan__source_text")
     if measures is None:
         children = children.filter(parent__key_task__plan=plan)
     else:
