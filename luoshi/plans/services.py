@@ -387,15 +387,17 @@ def _parent_reference(plan_id: int, doc_number: str, measure_id: int | None, cod
     """What a key task or measure carries out (鲁发改经贸〔2022〕518号 三、2.) and where."""
     url = reverse("plans:detail", args=[plan_id])
     return {
+        "plan_id": plan_id,
         "text": f"{doc_number} {code}",
         "url": f"{url}#measure-{measure_id}" if measure_id else url,
     }
 
 
-def plan_lineage(plan: Plan) -> dict:
-    """The plan's parent documents, each with its plan here if there is one, and the plans
+def plan_lineage(plan: Plan, user: User) -> dict:
+    """The plan's parent documents, each with its plan here if the user may open it (a level
+    reads down, not up: the province's plan is named to the city, not linked), and the plans
     that implement it."""
-    parents = list(plan.implements.all())
+    parents = list(plans_for_user(user).filter(implemented_by=plan))
     return {
         "parents": _parent_documents(plan.parent_documents, parents),
         "children": plan.implemented_by.select_related("region").order_by("region__name", "pk"),
@@ -1113,6 +1115,12 @@ def preview_of_draft(draft: ImportDraft, user: User) -> dict:
         "coordinated_elsewhere": coordinated_elsewhere(user, draft.data, directory),
         "offer_first_is_lead": draft_edits.offers_first_is_lead(draft.data, draft.source_text),
         "parent_documents": _parent_documents(draft.data.get("parent_documents", []), parents),
+        # The parent plans the user may open (a district does not open the city's plan).
+        "openable": set(
+            plans_for_user(user).filter(pk__in=[p.pk for p in parents]).values_list("pk", flat=True)
+        )
+        if parents
+        else set(),
         "parent_tasks": candidates.tasks,
         "several_parents": len(parents) > 1,
     }

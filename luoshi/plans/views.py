@@ -87,6 +87,12 @@ def plan_detail(request, pk):
     can_edit = can_edit_plan(request.user, plan)
     edit_url = url_template("plans:measure_edit") if can_edit else None
     add_html(ledger, request.user, edit_url)
+    lineage = plan_lineage(plan, request.user)
+    readable = {parent.pk for _number, parent in lineage["parents"] if parent}
+    for task in ledger["tasks"]:  # what the user may not open is named, not linked
+        for reference in [task["parent"], *(m.get("parent") for m in task["measures"])]:
+            if reference and reference["plan_id"] not in readable:
+                reference["url"] = ""
     context = {
         "plan": plan,
         "form": form,
@@ -94,7 +100,7 @@ def plan_detail(request, pk):
         "shown_count": ledger["shown_count"],  # the exports' tests compare their rows with it
         "can_edit": can_edit,
         "has_source_file": ImportDraft.objects.filter(plan=plan).exists(),
-        **plan_lineage(plan),
+        **lineage,
     }
     return render(request, "plans/plan_detail.html", context)
 

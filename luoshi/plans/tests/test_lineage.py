@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from luoshi.audit.models import AuditRecord
 from luoshi.importing.sources import parse_file
+from luoshi.orgs.models import Organization
 from luoshi.orgs.services import get_or_create_region
 from luoshi.plans.models import ImportDraft, Measure, Plan
 from luoshi.plans.seed import SEED
@@ -136,13 +137,12 @@ def test_the_preview_proposes_parents_and_the_coordinator_changes_and_unlinks_th
     client = client_for(office)
     draft = upload_seed(client)
     url = reverse("plans:import_preview", args=[draft.pk])
-    # The preview's 6, and the parent plan's key tasks and measures.
-    with django_assert_num_queries(8):
+    # The preview's 6, the parent plan's key tasks and measures, which of them the user opens.
+    with django_assert_num_queries(9):
         html = client.get(url).content.decode()
-    assert (
-        f'<a href="{reverse("plans:detail", args=[province_plan.pk])}">鲁发改经贸〔2022〕518号'
-        in html
-    )
+    # Named with its title; not linked: the city does not open the province's plan.
+    assert f"鲁发改经贸〔2022〕518号 {province_plan.title}" in html
+    assert reverse("plans:detail", args=[province_plan.pk]) not in html
     assert "国办发〔2022〕9号 <span" in html  # a document outside: its 文号 only
     # 七、 (绿色电力) is the province's 五、; 七、1 its 五、1.
     assert "落实： 鲁发改经贸〔2022〕518号 五、推动绿色电力消费" in lineage_row(html, "6")
@@ -183,9 +183,16 @@ def test_the_plan_pages_show_what_implements_what(
     plan = go_live(client, upload_seed(client))
     with django_assert_num_queries(11):
         html = client.get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    # The city does not open the province's plan (a level reads down): named, not linked.
     province_url = reverse("plans:detail", args=[province_plan.pk])
+    assert province_url not in html
+    assert "发改就业〔2022〕107号；鲁发改经贸〔2022〕518号</dd>" in html
+    assert "落实： 鲁发改经贸〔2022〕518号 五、1.</div>" in html
+    # The province's leader, 枣庄市 being one of its cities, follows the links up.
+    Organization.objects.filter(pk=plan.region_id).update(parent=province_plan.region_id)
+    province_leader = make_user("province_leader", "leader", province_plan.region)
+    html = client_for(province_leader).get(reverse("plans:detail", args=[plan.pk])).content.decode()
     assert f'<a href="{province_url}">鲁发改经贸〔2022〕518号</a>' in html
-    assert "国办发〔2022〕9号；" in html
     wind = Measure.objects.get(key_task__plan=province_plan, key_task__no=5, no=1)
     assert (
         f'落实： <a href="{province_url}#measure-{wind.pk}">鲁发改经贸〔2022〕518号 五、1.</a>'
