@@ -147,7 +147,7 @@ def _departments(cascade: Cascade, regions) -> dict[int, list]:
 def _plans(rng, cascade: Cascade, level_regions, departments, parents, today) -> dict:
     """The plans of one level (bulk), each implementing its parent region's plan measure for
     measure; region pk -> (plan, {(task no, measure no): measure pk}, {task no: task pk})."""
-    from bench.generate import OBJECTS, _measure_text
+    from bench.generate import OBJECTS, _measure_text, measure_assignments, measure_target
     from luoshi.audit.services import record_change
     from luoshi.plans.models import Assignment, KeyTask, Measure, Plan, Target
 
@@ -204,26 +204,9 @@ def _plans(rng, cascade: Cascade, level_regions, departments, parents, today) ->
         lead = rng.choices(range(len(deps)), weights)[0]
         others = [i for i in range(len(deps)) if i != lead]
         co = rng.sample(others, min(len(others), rng.choice([0, 1, 1])))
-        assignments.append(
-            Assignment(measure=measure, organization=deps[lead], role="lead", position=0)
-        )
-        assignments += [
-            Assignment(measure=measure, organization=deps[i], role="co", position=j + 1)
-            for j, i in enumerate(co)
-        ]
+        assignments += measure_assignments(measure, deps, lead, co)
         if target:
-            targets.append(
-                Target(
-                    measure=measure,
-                    text=target[0],
-                    value=target[1],
-                    unit=target[2],
-                    comparator=">=",
-                    kind=Target.kind_for(">=", target[2]),
-                    owner=deps[lead],
-                    confirmed=True,
-                )
-            )
+            targets.append(measure_target(measure, target, deps[lead]))
     Assignment.objects.bulk_create(assignments, batch_size=5000)
     Target.objects.bulk_create(targets, batch_size=5000)
     found = {plan.region_id: (plan, {}, {}) for plan in plans}

@@ -208,6 +208,29 @@ def _province_units(scale: Scale) -> tuple[Organization, Organization, list[list
     return province, coordinator, [by_county[c.pk] for c in counties]
 
 
+def measure_assignments(measure, unit: list, lead: int, co: list[int]) -> list[Assignment]:
+    """A generated measure's lead department (`unit[lead]`) and co departments."""
+    return [Assignment(measure=measure, organization=unit[lead], role="lead", position=0)] + [
+        Assignment(measure=measure, organization=unit[i], role="co", position=j + 1)
+        for j, i in enumerate(co)
+    ]
+
+
+def measure_target(measure, target: tuple, owner) -> Target:
+    """A generated measure's confirmed target (`_measure_text`'s text, value, unit)."""
+    text, value, unit = target
+    return Target(
+        measure=measure,
+        text=text,
+        value=value,
+        unit=unit,
+        comparator=">=",
+        kind=Target.kind_for(">=", unit),
+        owner=owner,
+        confirmed=True,
+    )
+
+
 def _measure_text(rng, n: int) -> tuple[str, tuple | None]:
     text = f"{rng.choice(VERBS)}{rng.choice(OBJECTS)}，{rng.choice(MANNERS)}"
     target = None
@@ -260,26 +283,9 @@ def _plans(rng, scale: Scale, region, coordinator, units, today) -> list[Plan]:
         assignments, target_rows = [], []
         for measure, (lead, co), target in zip(measures, roles, targets, strict=True):
             for unit in plan_units:
-                assignments.append(
-                    Assignment(measure=measure, organization=unit[lead], role="lead", position=0)
-                )
-                assignments += [
-                    Assignment(measure=measure, organization=unit[i], role="co", position=j + 1)
-                    for j, i in enumerate(co)
-                ]
+                assignments += measure_assignments(measure, unit, lead, co)
             if target:
-                target_rows.append(
-                    Target(
-                        measure=measure,
-                        text=target[0],
-                        value=target[1],
-                        unit=target[2],
-                        comparator=">=",
-                        kind=Target.kind_for(">=", target[2]),
-                        owner=plan_units[0][lead],
-                        confirmed=True,
-                    )
-                )
+                target_rows.append(measure_target(measure, target, plan_units[0][lead]))
         Assignment.objects.bulk_create(assignments, batch_size=5000)
         Target.objects.bulk_create(target_rows)
         record_change(

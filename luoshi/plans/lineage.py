@@ -25,13 +25,14 @@ from luoshi.plans.models import KeyTask, Measure, Plan
 SIMILARITY_THRESHOLD = 60
 NOT_TEXT = re.compile(r"[^\w]|_")
 SERIAL = re.compile(r"(\d+)号$")
-BRACKETS = str.maketrans({"[": "〔", "［": "〔", "(": "〔", "（": "〔"}) | str.maketrans(
-    {"]": "〕", "］": "〕", ")": "〕", "）": "〕"}
+BRACKETS = str.maketrans(
+    {"[": "〔", "［": "〔", "【": "〔", "(": "〔", "（": "〔"}
+    | {"]": "〕", "］": "〕", "】": "〕", ")": "〕", "）": "〕"}
 )
 
 
 def normalize_doc_number(number: str) -> str:
-    """鲁发改经贸[2022] 518号, 鲁发改经贸（2022）518号 → 鲁发改经贸〔2022〕518号."""
+    """鲁发改经贸[2022] 518号, 【2022】, （2022） → 鲁发改经贸〔2022〕518号."""
     return re.sub(r"\s+", "", number).translate(BRACKETS)
 
 

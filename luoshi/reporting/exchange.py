@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from luoshi.audit.services import record_change, record_event
 from luoshi.lib import clock
 from luoshi.orgs.models import Organization, User
+from luoshi.plans.lineage import normalize_doc_number
 from luoshi.plans.models import Assignment, Measure, Plan
 from luoshi.reporting.models import ImportedReport, Period, Report, ReportEntry, TargetActual
 
@@ -131,12 +132,6 @@ def file_name(data: dict) -> str:
 # --- Import ----------------------------------------------------------------------------------
 
 
-def normalise_doc_number(number: str) -> str:
-    """枣政办字〔2026〕12号, [2026], 【2026】 and （2026） read alike."""
-    number = re.sub(r"\s+", "", number or "")
-    return re.sub(r"[〔\[【（(]", "〔", re.sub(r"[〕\]】）)]", "〕", number))
-
-
 def read_file(raw: bytes) -> dict:
     """The file's JSON (UTF-8), else ExchangeError."""
     if len(raw) > MAX_BYTES:
@@ -197,7 +192,7 @@ def check_file(plan: Plan, data: dict) -> Preview:
     plan_data, unit_data = _section(data, "plan"), _section(data, "unit")
     period_data, signatures = _section(data, "period"), _section(data, "signatures")
     doc_number = _text(plan_data.get("doc_number"))
-    if not doc_number or normalise_doc_number(doc_number) != normalise_doc_number(plan.doc_number):
+    if not doc_number or normalize_doc_number(doc_number) != normalize_doc_number(plan.doc_number):
         raise ExchangeError(
             [
                 _("The file reports on %(number)s, not on this plan (%(own)s).")

@@ -18,8 +18,9 @@ from django.urls import reverse
 from luoshi.audit.models import AuditRecord
 from luoshi.orgs.models import Organization
 from luoshi.orgs.services import get_or_create_region
+from luoshi.plans.lineage import normalize_doc_number
 from luoshi.plans.models import Assignment, KeyTask, Measure, Plan, Target
-from luoshi.reporting import exchange, services
+from luoshi.reporting import services
 from luoshi.reporting.models import ImportedReport, Report
 from luoshi.testing import at, department, make_user, month, track
 
@@ -351,8 +352,8 @@ def test_a_tampered_confirmation_is_checked_again(client, reported, commerce_rep
 
 
 def test_brackets_of_the_document_number_are_read_alike():
-    assert exchange.normalise_doc_number("枣政办字[2026] 12号") == "枣政办字〔2026〕12号"
-    assert exchange.normalise_doc_number("枣政办字（2026）12号") == "枣政办字〔2026〕12号"
+    assert normalize_doc_number("枣政办字[2026] 12号") == "枣政办字〔2026〕12号"
+    assert normalize_doc_number("枣政办字（2026）12号") == "枣政办字〔2026〕12号"
 
 
 # --- The import page's permissions -----------------------------------------------------------
