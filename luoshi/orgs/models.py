@@ -47,6 +47,11 @@ class Organization(models.Model):
         return self.name
 
     @property
+    def names(self) -> list[str]:
+        """Every name plans use for it: the short one, the full one, the others."""
+        return [name for name in (self.name, self.full_name, *self.aliases) if name]
+
+    @property
     def is_department(self) -> bool:
         return self.kind == self.Kind.DEPARTMENT
 

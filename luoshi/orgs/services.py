@@ -31,9 +31,8 @@ class Directory:
             self._remember(org)
 
     def _remember(self, org: Organization):
-        for name in (org.name, org.full_name, *org.aliases):
-            if name:
-                self._by_name.setdefault(name, org)
+        for name in org.names:
+            self._by_name.setdefault(name, org)
 
     def find(self, name: str) -> Organization | None:
         return self._by_name.get(name)
@@ -177,7 +176,7 @@ def _names_in_use(region: Organization, names: list[str], exclude: Organization 
     others = region.children.exclude(pk=exclude.pk) if exclude else region.children.all()
     taken = set()
     for org in others:
-        taken.update(n for n in (org.name, org.full_name, *org.aliases) if n)
+        taken.update(org.names)
     return [name for name in names if name in taken]
 
 

@@ -51,16 +51,15 @@ def counterparts(region: Organization) -> dict[str, Organization]:
     """The region's organizations by the counterpart key of each of their names."""
     found = {}
     for org in region.children.exclude(kind=Organization.Kind.PLACEHOLDER):
-        for name in (org.name, org.full_name, *org.aliases):
-            if name:
-                found.setdefault(counterpart_key(name, region), org)
+        for name in org.names:
+            found.setdefault(counterpart_key(name, region), org)
     return found
 
 
 def counterpart(org: Organization, region: Organization, known: dict) -> Organization | None:
     """`org`'s counterpart among `known` (counterparts(region)), by any of its names."""
-    for name in (org.name, org.full_name, *org.aliases):
-        if name and (found := known.get(counterpart_key(name, org.parent))):
+    for name in org.names:
+        if found := known.get(counterpart_key(name, org.parent)):
             return found
     return None
 

@@ -248,7 +248,7 @@ def _unit(plan: Plan, unit_data: dict) -> Organization:
         ]
 
     def named(org):
-        return bool(names & {org.name, org.full_name, *org.aliases})
+        return bool(names & set(org.names))
 
     def is_region(org):
         return org.kind == Organization.Kind.REGION and region in (org.name, org.full_name)
